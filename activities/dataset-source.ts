@@ -1,0 +1,23 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+const VEGA_PREFIX = 'vega-datasets:';
+
+/** Resolves `vega-datasets:<file>` to the file inside the installed npm package; other sources are paths. */
+export function resolveDatasetPath(source: string): string {
+  if (!source.startsWith(VEGA_PREFIX)) return path.resolve(source);
+  const name = source.slice(VEGA_PREFIX.length);
+  if (!/^[\w.-]+$/.test(name)) throw new RangeError(`dataset.source "${source}" does not name a vega-datasets file`);
+  // The package exports only its JS entry (build/index.js); its data folder sits beside build/.
+  return path.join(path.dirname(require.resolve('vega-datasets')), '..', 'data', name);
+}
+
+export async function readDatasetFile(source: string): Promise<Buffer> {
+  const file = resolveDatasetPath(source);
+  return fs.readFile(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'EISDIR') {
+      throw new Error(`dataset.source "${source}" was not found (looked at ${file}); fix the path in the config`);
+    }
+    throw err;
+  });
+}

@@ -1,0 +1,50 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { TASK_QUEUE, workflowUiLink } from '../../config/temporal';
+import { connectClient, provideTemporal } from '../../runtime/temporal';
+import { createWorkers } from '../../workers/create-workers';
+import { readConfigFile } from '../config-file';
+import { formatSummary, startLifecycle } from '../lifecycle-run';
+import { failureMessage, waitForInterrupt } from '../process-utils';
+
+export interface DemoOptions {
+  config?: string;
+  keepServer: boolean;
+}
+
+/** Everything on one machine: a dev server (unless one answers), in-process workers, one lifecycle run. */
+export async function demoCommand(options: DemoOptions): Promise<void> {
+  const config = readConfigFile(options.config);
+  const started = Date.now();
+  const endpoint = await provideTemporal((m) => console.log(m));
+  console.log(`Temporal: ${endpoint.origin} at ${endpoint.connectOptions.address}, namespace ${endpoint.namespace}`);
+  const connection = await NativeConnection.connect(endpoint.connectOptions);
+  try {
+    const client = await connectClient(endpoint);
+    const workers = await createWorkers({ connection, namespace: endpoint.namespace, taskQueue: TASK_QUEUE });
+    const running = workers.map((w) => w.run());
+    try {
+      const handle = await startLifecycle(client, config, TASK_QUEUE);
+      const summary = await handle.result();
+      console.log(
+        `\nLifecycle completed in ${((Date.now() - started) / 1000).toFixed(1)} s\n${formatSummary(summary)}`,
+      );
+      console.log(`  Temporal UI      ${workflowUiLink(handle.workflowId, undefined, endpoint.namespace)}`);
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) throw new Error(`Lifecycle failed: ${failureMessage(err)}`);
+      throw err;
+    } finally {
+      workers.forEach((w) => w.shutdown());
+      await Promise.all(running);
+    }
+    if (endpoint.devServer && options.keepServer) {
+      console.log(
+        `\nThe dev server keeps serving the Temporal UI at ${endpoint.devServer.uiUrl}; press Ctrl-C to stop.`,
+      );
+      await waitForInterrupt();
+    }
+  } finally {
+    await connection.close();
+    await endpoint.close();
+  }
+}

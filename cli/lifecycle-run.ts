@@ -1,0 +1,47 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { workflowUiLink } from '../config/temporal';
+import type { LifecycleConfig } from '../config/project';
+import type { lifecycleWorkflow } from '../workflows/lifecycle';
+import { lifecycleWorkflowId, LifecycleSummary } from '../workflows/lifecycle-defs';
+
+/** A readable, sortable run name: `20261127-101502-k3f9`. */
+export function newRunName(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function startLifecycle(
+  client: Client,
+  config: LifecycleConfig,
+  taskQueue: string,
+  run = newRunName(),
+): Promise<WorkflowHandle<typeof lifecycleWorkflow>> {
+  const handle = await client.workflow.start('lifecycleWorkflow', {
+    taskQueue,
+    workflowId: lifecycleWorkflowId(config.modelName, run),
+    args: [config],
+  });
+  console.log(`Started ${handle.workflowId}`);
+  console.log(
+    `Temporal UI: ${workflowUiLink(handle.workflowId, handle.firstExecutionRunId, client.options.namespace)}`,
+  );
+  return handle as WorkflowHandle<typeof lifecycleWorkflow>;
+}
+
+const short = (hash: string) => `${hash.slice(0, 12)}…`;
+
+export function formatSummary(summary: LifecycleSummary): string {
+  const { dataset, metrics } = summary;
+  const params = Object.entries(summary.hyperparameters)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return [
+    `  model            ${summary.modelName} v${summary.version} (${summary.modelType}; ${params})`,
+    `  dataset          ${dataset.source} (sha256 ${short(dataset.hash)}, ${dataset.rows} rows: ` +
+      `${dataset.trainRows} train / ${dataset.validationRows} validation)`,
+    `  validation MSE   ${metrics.validationMse.toFixed(4)}  (baseline, predicting the training mean: ` +
+      `${metrics.baselineMse.toFixed(4)})`,
+    `  ONNX model       ${summary.artifact.uri.replace(/^file:\/\//, '')}`,
+    `  ONNX parity      max |onnxruntime − TypeScript| = ${summary.onnxParityMaxAbsDiff.toExponential(2)}`,
+  ].join('\n');
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { demoCommand } from './commands/demo';
+import { runCommand } from './commands/run';
+import { serverCommand, serverDefaults } from './commands/server';
+import { setupCommand } from './commands/setup';
+import { statusCommand } from './commands/status';
+import { workerMain } from '../workers/main';
+import { WORKER_ROLES } from '../workers/create-workers';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number 1-65535');
+  return n;
+}
+
+const program = new Command('mlops')
+  .description('The machine-learning lifecycle as durable Temporal workflows.')
+  .showHelpAfterError();
+
+program
+  .command('demo')
+  .description('start a dev server if none runs, run a worker and one lifecycle, print the result and UI link')
+  .option('-c, --config <file>', 'project config (YAML or JSON); default: the Seattle weather demo')
+  .option('--keep-server', 'keep the dev server and UI up after the run (default when run in a terminal)')
+  .option('--no-keep-server', 'stop the dev server as soon as the run ends')
+  .action((opts: { config?: string; keepServer?: boolean }) =>
+    demoCommand({ config: opts.config, keepServer: opts.keepServer ?? Boolean(process.stdout.isTTY) }),
+  );
+
+program
+  .command('server')
+  .description('run the Temporal dev server in the foreground (SQLite under .mlops/, UI on :8233)')
+  .option('--port <port>', 'frontend port', port, serverDefaults.port)
+  .option('--ui-port <port>', 'Temporal UI port', port, serverDefaults.uiPort)
+  .action((opts: { port: number; uiPort: number }) => serverCommand(opts));
+
+program
+  .command('worker')
+  .description('run a worker; SIGINT/SIGTERM drain it gracefully')
+  .addOption(new Option('--role <role>', 'which task queues to poll').choices(WORKER_ROLES).default('all'))
+  .option('--task-queue <name>', 'base task queue (training activities poll <name>-training)')
+  .option('--metrics-address <host:port>', 'Prometheus endpoint for SDK metrics ("" disables)')
+  .action((opts: { role: 'all' | 'workflows' | 'training'; taskQueue?: string; metricsAddress?: string }) =>
+    workerMain(opts),
+  );
+
+program
+  .command('run')
+  .description('start a lifecycle run on a running server and worker')
+  .option('-c, --config <file>', 'project config (YAML or JSON)')
+  .option('--run <name>', 'run name in the workflow ID lifecycle/<model>/<run> (default: a timestamp)')
+  .option('--no-wait', 'return once started')
+  .action((opts: { config?: string; wait: boolean; run?: string }) => runCommand(opts));
+
+program
+  .command('status <workflowId>')
+  .description('show a run: status, stage, model version, result or failure, and its UI link')
+  .option('--json', 'print JSON')
+  .action((workflowId: string, opts: { json?: boolean }) => statusCommand(workflowId, opts));
+
+program
+  .command('setup')
+  .description('install the pinned Temporal CLI if missing; register search attributes on TEMPORAL_ADDRESS')
+  .action(() => setupCommand());
+
+program.parseAsync().catch((err: Error) => {
+  console.error(err.name === 'Error' ? `mlops: ${err.message}` : `mlops: ${err.name}: ${err.message}`);
+  if (process.env.MLOPS_DEBUG) console.error(err.stack);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import path from 'node:path';
+
+/** The installed package's root folder (this file lives in `<root>/config` or `<root>/dist/config`). */
+export const PACKAGE_ROOT =
+  path.basename(path.resolve(__dirname, '..')) === 'dist'
+    ? path.resolve(__dirname, '..', '..')
+    : path.resolve(__dirname, '..');
+
+/** Root of the data a project generates (never committed): artifacts, registry, the dev server's database. */
+export function mlopsHome(): string {
+  return path.resolve(process.env.MLOPS_HOME ?? path.join(process.cwd(), '.mlops'));
+}
+
+export const paths = {
+  artifacts: () => path.join(mlopsHome(), 'artifacts'),
+  registry: () => path.join(mlopsHome(), 'registry'),
+  temporalDb: () => path.join(mlopsHome(), 'temporal', 'dev-server.sqlite'),
+  /** Downloaded tools (the Temporal CLI) are shared by every project home of this checkout. */
+  tools: () => path.resolve(process.env.MLOPS_TOOLS_DIR ?? path.join(PACKAGE_ROOT, '.mlops', 'tools')),
+};

@@ -1,0 +1,40 @@
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import type { NumericDataset } from '../data/dataset';
+import type { LinearModel } from './linear';
+
+export interface RidgeHyperparameters {
+  /** L2 penalty on the standardised weights; the intercept is not penalised. */
+  l2: number;
+}
+
+/**
+ * Closed-form ridge regression on standardised features, solved by Cholesky: (ZᵀZ + λI)β = Zᵀ(y − ȳ).
+ * The weights are mapped back to raw feature units, so the exported model takes raw values.
+ */
+export function trainRidge(data: NumericDataset, { l2 }: RidgeHyperparameters): LinearModel {
+  const n = data.features.length;
+  const d = data.featureNames.length;
+  if (n < 2) throw new RangeError(`ridge needs at least 2 training rows, got ${n}`);
+  if (!(l2 >= 0)) throw new RangeError(`model.l2 must be >= 0, got ${l2}`);
+
+  const means = data.featureNames.map((_, j) => data.features.reduce((s, row) => s + row[j], 0) / n);
+  const scales = data.featureNames.map((name, j) => {
+    const variance = data.features.reduce((s, row) => s + (row[j] - means[j]) ** 2, 0) / n;
+    if (variance === 0) throw new RangeError(`feature "${name}" is constant in the training data; drop it`);
+    return Math.sqrt(variance);
+  });
+  const targetMean = data.target.reduce((a, b) => a + b, 0) / n;
+
+  const z = new Matrix(data.features.map((row) => row.map((v, j) => (v - means[j]) / scales[j])));
+  const y = Matrix.columnVector(data.target.map((v) => v - targetMean));
+  const gram = z.transpose().mmul(z).add(Matrix.eye(d, d).mul(l2));
+  const cholesky = new CholeskyDecomposition(gram);
+  if (!cholesky.isPositiveDefinite()) {
+    throw new RangeError('features are collinear and model.l2 is 0: set model.l2 > 0 or drop a duplicated feature');
+  }
+  const beta = cholesky.solve(z.transpose().mmul(y)).getColumn(0);
+
+  const weights = beta.map((b, j) => b / scales[j]);
+  const intercept = targetMean - weights.reduce((s, w, j) => s + w * means[j], 0);
+  return { kind: 'linear', featureNames: [...data.featureNames], weights, intercept };
+}

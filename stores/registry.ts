@@ -1,0 +1,65 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ArtifactRef } from './artifact-store';
+import { createFileAtomic } from './atomic-file';
+
+/** One registered model version with its lineage: what data and settings produced it, and how well it did. */
+export interface ModelVersion {
+  name: string;
+  version: number;
+  createdAt: string;
+  /** The run that produced it (`<workflowId>/<runId>`): registering twice from one run returns the same version. */
+  runKey: string;
+  modelType: string;
+  dataset: { source: string; hash: string; rows: number };
+  features: string[];
+  target: string;
+  hyperparameters: Record<string, number | string>;
+  metrics: Record<string, number>;
+  artifact: ArtifactRef;
+}
+
+export type NewModelVersion = Omit<ModelVersion, 'version' | 'createdAt'>;
+
+export interface Registry {
+  register(entry: NewModelVersion): Promise<ModelVersion>;
+  get(name: string, version: number): Promise<ModelVersion | undefined>;
+  list(name: string): Promise<ModelVersion[]>;
+}
+
+/** `<root>/<model>/<version>.json`; a version number is claimed by an atomic create, so racing writers never clash. */
+export class FileRegistry implements Registry {
+  constructor(private readonly root: string) {}
+
+  private file(name: string, version: number): string {
+    return path.join(this.root, name, `${version}.json`);
+  }
+
+  async list(name: string): Promise<ModelVersion[]> {
+    const entries = await fs.readdir(path.join(this.root, name)).catch(() => [] as string[]);
+    const versions = entries.filter((f) => /^\d+\.json$/.test(f)).map((f) => Number(f.slice(0, -5)));
+    const models = await Promise.all(versions.map((v) => this.get(name, v)));
+    return models.filter((m): m is ModelVersion => m !== undefined).sort((a, b) => a.version - b.version);
+  }
+
+  async get(name: string, version: number): Promise<ModelVersion | undefined> {
+    const text = await fs.readFile(this.file(name, version), 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : (JSON.parse(text) as ModelVersion);
+  }
+
+  async register(entry: NewModelVersion): Promise<ModelVersion> {
+    for (;;) {
+      const existing = await this.list(entry.name);
+      const same = existing.find((m) => m.runKey === entry.runKey);
+      if (same) return same;
+      const version = (existing.at(-1)?.version ?? 0) + 1;
+      const model: ModelVersion = { ...entry, version, createdAt: new Date().toISOString() };
+      try {
+        await createFileAtomic(this.file(entry.name, version), JSON.stringify(model, null, 2));
+        return model;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { TASK_QUEUE, WORKER_METRICS_ADDRESS } from '../config/temporal';
+import { createWorkers, runWorkers, WORKER_ROLES, WorkerRole } from './create-workers';
+import { configuredEndpoint, unreachableMessage } from '../runtime/temporal';
+
+export interface WorkerMainOptions {
+  role?: WorkerRole;
+  taskQueue?: string;
+  metricsAddress?: string;
+}
+
+/** Worker process: Prometheus metrics, graceful shutdown on SIGINT/SIGTERM (in-flight tasks finish first). */
+export async function workerMain(options: WorkerMainOptions = {}): Promise<void> {
+  const role = options.role ?? (process.env.MLOPS_WORKER_ROLE as WorkerRole | undefined) ?? 'all';
+  if (!WORKER_ROLES.includes(role)) throw new Error(`worker role "${role}" is unknown; use one of ${WORKER_ROLES}`);
+  const metricsAddress = options.metricsAddress ?? WORKER_METRICS_ADDRESS;
+  Runtime.install({
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: metricsAddress
+      ? {
+          metrics: {
+            prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true },
+          },
+        }
+      : {},
+  });
+  const { connectOptions: connection, namespace } = configuredEndpoint();
+  const nativeConnection = await NativeConnection.connect(connection).catch((err: Error) => {
+    throw new Error(`${unreachableMessage(connection.address ?? '(no address)')}\n(${err.message})`);
+  });
+  try {
+    const taskQueue = options.taskQueue ?? TASK_QUEUE;
+    const workers = await createWorkers({ connection: nativeConnection, namespace, taskQueue, role });
+    console.log(
+      `Worker (${role}) polling task queue ${taskQueue} in namespace ${namespace} at ${connection.address}` +
+        (metricsAddress ? `; Prometheus metrics at http://${metricsAddress}/metrics` : ''),
+    );
+    await runWorkers(workers);
+    console.log('Worker stopped.');
+  } finally {
+    await nativeConnection.close();
+  }
+}
+
+if (require.main === module) {
+  workerMain().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

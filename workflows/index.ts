@@ -1,0 +1,2 @@
+/** Every workflow the worker registers (this file is the bundle's entry point). */
+export { lifecycleWorkflow } from './lifecycle';

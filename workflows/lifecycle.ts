@@ -1,0 +1,80 @@
+import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities, HeavyActivities } from '../activities';
+import type { LifecycleConfigInput } from '../config/project';
+import { MODEL_NAME, MODEL_VERSION, STAGE } from '../config/search-attributes';
+import { trainingTaskQueue } from '../config/task-queues';
+import { DATA_ACTIVITY_TIMEOUT, REGISTRY_ACTIVITY_TIMEOUT, TRAINING_ACTIVITY_TIMEOUT } from '../config/timeouts';
+import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
+
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
+
+const data = proxyActivities<Activities>({ startToCloseTimeout: DATA_ACTIVITY_TIMEOUT, retry });
+const registry = proxyActivities<Activities>({ startToCloseTimeout: REGISTRY_ACTIVITY_TIMEOUT, retry });
+const training = proxyActivities<HeavyActivities>({
+  taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
+  startToCloseTimeout: TRAINING_ACTIVITY_TIMEOUT,
+  heartbeatTimeout: '1 minute',
+  retry,
+});
+
+/** Data → validation → split → train → evaluate → ONNX export with parity check → registered model version. */
+export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promise<LifecycleSummary> {
+  const completed: LifecycleStage[] = [];
+  let stage: LifecycleStage = 'config';
+  setHandler(progressQuery, () => ({ stage, completed: [...completed] }));
+  const enter = (next: LifecycleStage) => {
+    completed.push(stage);
+    stage = next;
+    upsertSearchAttributes([{ key: STAGE, value: next }]);
+  };
+
+  const config = await data.resolveConfig(input);
+  upsertSearchAttributes([{ key: MODEL_NAME, value: config.modelName }]);
+
+  enter('ingest');
+  const raw = await data.ingestDataset(config);
+  enter('validate');
+  const dataset = await data.validateDataset(raw, config);
+  enter('split');
+  const split = await data.splitDataset(dataset, config);
+
+  enter('train');
+  const model = await training.trainModel(split, config);
+  enter('evaluate');
+  const metrics = await training.evaluateModel(model, split);
+  enter('export');
+  const exported = await training.exportOnnx(model, split, config);
+
+  enter('register');
+  const hyperparameters = { l2: config.model.l2, seed: config.split.seed };
+  const version = await registry.registerModelVersion({
+    name: config.modelName,
+    modelType: config.model.type,
+    dataset: { source: raw.source, hash: raw.hash, rows: dataset.rows },
+    features: config.features,
+    target: config.target,
+    hyperparameters,
+    metrics: { ...metrics },
+    artifact: exported.artifact,
+  });
+  upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
+  enter('done');
+
+  return {
+    modelName: config.modelName,
+    version: version.version,
+    modelType: config.model.type,
+    dataset: {
+      source: raw.source,
+      hash: raw.hash,
+      rows: dataset.rows,
+      trainRows: split.trainRows,
+      validationRows: split.validationRows,
+    },
+    hyperparameters,
+    metrics,
+    artifact: exported.artifact,
+    onnxParityMaxAbsDiff: exported.maxAbsDiff,
+    validationReportHash: dataset.reportHash,
+  };
+}
