@@ -3,11 +3,17 @@ import path from 'node:path';
 
 const VEGA_PREFIX = 'vega-datasets:';
 
+/** True for `vega-datasets:<file>` sources, which name a file inside the npm package rather than a path. */
+export function isPackagedDataset(source: string): boolean {
+  return source.startsWith(VEGA_PREFIX);
+}
+
 /** Resolves `vega-datasets:<file>` to the file inside the installed npm package; other sources are paths. */
 export function resolveDatasetPath(source: string): string {
-  if (!source.startsWith(VEGA_PREFIX)) return path.resolve(source);
+  if (!isPackagedDataset(source)) return path.resolve(source);
   const name = source.slice(VEGA_PREFIX.length);
-  if (!/^[\w.-]+$/.test(name)) throw new RangeError(`dataset.source "${source}" does not name a vega-datasets file`);
+  if (!/^[\w-][\w.-]*$/.test(name))
+    throw new RangeError(`dataset.source "${source}" does not name a vega-datasets file`);
   // The package exports only its JS entry (build/index.js); its data folder sits beside build/.
   return path.join(path.dirname(require.resolve('vega-datasets')), '..', 'data', name);
 }

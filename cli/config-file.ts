@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { isPackagedDataset } from '../activities/dataset-source';
 import { ConfigError, LifecycleConfig, parseLifecycleConfig } from '../config/project';
 
 /** Reads a YAML or JSON project file; a relative dataset path is taken relative to the file. */
@@ -20,7 +21,7 @@ export function readConfigFile(file: string | undefined): LifecycleConfig {
   }
   const config = parseLifecycleConfig(raw);
   const source = config.dataset.source;
-  if (!source.includes(':') && !path.isAbsolute(source)) {
+  if (!isPackagedDataset(source) && !path.isAbsolute(source)) {
     config.dataset.source = path.resolve(path.dirname(file), source);
   }
   return config;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { workflowUiLink } from '../config/temporal';
 import type { LifecycleConfig } from '../config/project';
@@ -29,6 +30,7 @@ export async function startLifecycle(
 }
 
 const short = (hash: string) => `${hash.slice(0, 12)}…`;
+const displayUri = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
 
 export function formatSummary(summary: LifecycleSummary): string {
   const { dataset, metrics } = summary;
@@ -41,7 +43,7 @@ export function formatSummary(summary: LifecycleSummary): string {
       `${dataset.trainRows} train / ${dataset.validationRows} validation)`,
     `  validation MSE   ${metrics.validationMse.toFixed(4)}  (baseline, predicting the training mean: ` +
       `${metrics.baselineMse.toFixed(4)})`,
-    `  ONNX model       ${summary.artifact.uri.replace(/^file:\/\//, '')}`,
+    `  ONNX model       ${displayUri(summary.artifact.uri)}`,
     `  ONNX parity      max |onnxruntime − TypeScript| = ${summary.onnxParityMaxAbsDiff.toExponential(2)}`,
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from './atomic-file';
 
 /** A stored blob, named by the SHA-256 of its content. */
@@ -43,12 +44,13 @@ export class FileArtifactStore implements ArtifactStore {
     const hash = sha256(content);
     const file = this.pathOf(hash);
     const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    const exists = await fs.stat(file).then(
-      (s) => s.size === size,
+    // Already stored and intact: keep it; missing or damaged: (re)write it atomically.
+    const intact = await fs.readFile(file).then(
+      (existing) => sha256(existing) === hash,
       () => false,
     );
-    if (!exists) await writeFileAtomic(file, content);
-    return { hash, size, uri: `file://${file}` };
+    if (!intact) await writeFileAtomic(file, content);
+    return { hash, size, uri: pathToFileURL(file).href };
   }
 
   async get(hash: string): Promise<Buffer> {

@@ -10,15 +10,18 @@ const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInter
 
 const data = proxyActivities<Activities>({ startToCloseTimeout: DATA_ACTIVITY_TIMEOUT, retry });
 const registry = proxyActivities<Activities>({ startToCloseTimeout: REGISTRY_ACTIVITY_TIMEOUT, retry });
-const training = proxyActivities<HeavyActivities>({
-  taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
-  startToCloseTimeout: TRAINING_ACTIVITY_TIMEOUT,
-  heartbeatTimeout: '1 minute',
-  retry,
-});
+/** Heavy steps run on `<this workflow's queue>-training`, so training workers scale out separately. */
+const trainingActivities = () =>
+  proxyActivities<HeavyActivities>({
+    taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: TRAINING_ACTIVITY_TIMEOUT,
+    heartbeatTimeout: '1 minute',
+    retry,
+  });
 
 /** Data → validation → split → train → evaluate → ONNX export with parity check → registered model version. */
 export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promise<LifecycleSummary> {
+  const training = trainingActivities();
   const completed: LifecycleStage[] = [];
   let stage: LifecycleStage = 'config';
   setHandler(progressQuery, () => ({ stage, completed: [...completed] }));

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { TASK_QUEUE, workflowUiLink } from '../../config/temporal';
 import { connectClient, provideTemporal } from '../../runtime/temporal';
 import { createWorkers } from '../../workers/create-workers';
@@ -16,6 +16,8 @@ export interface DemoOptions {
 export async function demoCommand(options: DemoOptions): Promise<void> {
   const config = readConfigFile(options.config);
   const started = Date.now();
+  // The demo prints its own progress; the SDK's worker lifecycle lines would drown it.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const endpoint = await provideTemporal((m) => console.log(m));
   console.log(`Temporal: ${endpoint.origin} at ${endpoint.connectOptions.address}, namespace ${endpoint.namespace}`);
   const connection = await NativeConnection.connect(endpoint.connectOptions);

@@ -11,6 +11,9 @@ export interface ValidationIssue {
 
 export type ValidationResult = { ok: true; dataset: NumericDataset } | { ok: false; issues: ValidationIssue[] };
 
+/** Plain decimal numbers only: `Number()` alone would also accept hex (`0x10`), binary and `Infinity`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Stop collecting after this many issues: a broken file should not produce a million-line report. */
 const MAX_ISSUES = 20;
 
@@ -41,8 +44,9 @@ export function validateNumericDataset(table: RawTable, spec: DatasetSpec): Vali
     const row = index + 1;
     const values = needed.map((column) => {
       const raw = record[column] ?? '';
-      const value = Number(raw.trim());
-      if (raw.trim() === '') {
+      const text = raw.trim();
+      const value = DECIMAL.test(text) ? Number(text) : NaN;
+      if (text === '') {
         issues.push({
           kind: 'missing-value',
           column,

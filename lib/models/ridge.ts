@@ -19,9 +19,11 @@ export function trainRidge(data: NumericDataset, { l2 }: RidgeHyperparameters): 
 
   const means = data.featureNames.map((_, j) => data.features.reduce((s, row) => s + row[j], 0) / n);
   const scales = data.featureNames.map((name, j) => {
-    const variance = data.features.reduce((s, row) => s + (row[j] - means[j]) ** 2, 0) / n;
-    if (variance === 0) throw new RangeError(`feature "${name}" is constant in the training data; drop it`);
-    return Math.sqrt(variance);
+    // Compare raw values: a rounded mean can leave a constant column with a tiny non-zero variance.
+    if (data.features.every((row) => row[j] === data.features[0][j])) {
+      throw new RangeError(`feature "${name}" is constant in the training data; drop it from "features"`);
+    }
+    return Math.sqrt(data.features.reduce((s, row) => s + (row[j] - means[j]) ** 2, 0) / n);
   });
   const targetMean = data.target.reduce((a, b) => a + b, 0) / n;
 

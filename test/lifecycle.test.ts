@@ -1,0 +1,192 @@
+import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
+import { RetryState } from '@temporalio/common';
+import { NativeConnection, Worker, WorkflowBundle } from '@temporalio/worker';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseLifecycleConfig } from '../config/project';
+import { MODEL_NAME, MODEL_VERSION } from '../config/search-attributes';
+import { isServing } from '../runtime/dev-server';
+import { sha256 } from '../stores/artifact-store';
+import { lifecycleWorkflow } from '../workflows/lifecycle';
+import { lifecycleWorkflowId } from '../workflows/lifecycle-defs';
+import { setUpTemporal, testAddress, uniqueTaskQueue, withWorkers } from './helpers/temporal';
+
+const seattleCsv = fs.readFileSync(
+  require.resolve('vega-datasets').replace(/build[/\\]index\.js$/, 'data/seattle-weather.csv'),
+  'utf8',
+);
+
+let client: Client;
+let connection: NativeConnection;
+let bundle: WorkflowBundle;
+let dataDir: string;
+
+beforeAll(async () => {
+  ({ client, connection, bundle } = await setUpTemporal());
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-data-'));
+}, 120_000);
+
+afterAll(async () => {
+  await connection?.close();
+  await client?.connection.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function writeCsv(name: string, transform: (lines: string[]) => string[]): string {
+  const file = path.join(dataDir, name);
+  fs.writeFileSync(file, transform(seattleCsv.trimEnd().split('\n')).join('\n'));
+  return file;
+}
+
+async function runLifecycle(taskQueue: string, config: object, run: string) {
+  const parsed = parseLifecycleConfig(config);
+  return client.workflow.execute(lifecycleWorkflow, {
+    taskQueue,
+    workflowId: lifecycleWorkflowId(parsed.modelName, run),
+    args: [parsed],
+  });
+}
+
+/** The application failure an activity raised, unwrapped from the workflow and activity failures. */
+async function activityFailureOf(
+  promise: Promise<unknown>,
+): Promise<{ activity: ActivityFailure; app: ApplicationFailure }> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const activity = (err as WorkflowFailedError).cause;
+  expect(activity).toBeInstanceOf(ActivityFailure);
+  const app = (activity as ActivityFailure).cause;
+  expect(app).toBeInstanceOf(ApplicationFailure);
+  return { activity: activity as ActivityFailure, app: app as ApplicationFailure };
+}
+
+describe('lifecycle workflow on the real dev server', () => {
+  it('trains a ridge model on seattle-weather that beats the mean baseline, exports ONNX and registers it', async () => {
+    const taskQueue = uniqueTaskQueue('lifecycle');
+    const summary = await withWorkers(connection, bundle, taskQueue, () =>
+      runLifecycle(taskQueue, { modelName: 'seattle-it' }, 'happy'),
+    );
+
+    expect(summary.dataset.rows).toBe(1461);
+    expect(summary.dataset.trainRows + summary.dataset.validationRows).toBe(1461);
+    expect(summary.metrics.validationMse).toBeLessThan(summary.metrics.baselineMse);
+    expect(summary.metrics.validationMse).toBeLessThan(0.5 * summary.metrics.baselineMse);
+    expect(summary.onnxParityMaxAbsDiff).toBeLessThanOrEqual(1e-5);
+
+    const onnxFile = fileURLToPath(summary.artifact.uri);
+    expect(onnxFile).toContain(path.join('artifacts', 'sha256', summary.artifact.hash));
+    expect(sha256(fs.readFileSync(onnxFile))).toBe(summary.artifact.hash);
+
+    const registered = JSON.parse(
+      fs.readFileSync(path.join(process.env.MLOPS_HOME!, 'registry', 'seattle-it', `${summary.version}.json`), 'utf8'),
+    );
+    expect(registered).toMatchObject({
+      name: 'seattle-it',
+      version: summary.version,
+      dataset: { hash: summary.dataset.hash, rows: 1461 },
+      hyperparameters: { l2: 1, seed: 42 },
+      metrics: { validationMse: summary.metrics.validationMse },
+      artifact: { hash: summary.artifact.hash },
+    });
+    expect(registered.dataset.hash).toBe(sha256(seattleCsv));
+
+    const description = await client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy')).describe();
+    expect(description.typedSearchAttributes.get(MODEL_NAME)).toBe('seattle-it');
+    expect(description.typedSearchAttributes.get(MODEL_VERSION)).toBe(summary.version);
+  });
+
+  it('is reproducible: the same data, seed and l2 give the same metrics and the same ONNX file', async () => {
+    const taskQueue = uniqueTaskQueue('lifecycle');
+    const [a, b] = await withWorkers(connection, bundle, taskQueue, () =>
+      Promise.all([
+        runLifecycle(taskQueue, { modelName: 'repro' }, 'a'),
+        runLifecycle(taskQueue, { modelName: 'repro' }, 'b'),
+      ]),
+    );
+    expect(a.metrics).toEqual(b.metrics);
+    expect(a.artifact.hash).toBe(b.artifact.hash);
+    expect(new Set([a.version, b.version])).toEqual(new Set([1, 2]));
+  });
+
+  describe('bad input fails the run non-retryably, naming the column and row, and leaves server and worker up', () => {
+    it('missing column', async () => {
+      const file = writeCsv('no-wind.csv', (lines) =>
+        lines.map((l) => l.split(',').slice(0, 4).concat(l.split(',')[5]).join(',')),
+      );
+      const taskQueue = uniqueTaskQueue('bad-input');
+      await withWorkers(connection, bundle, taskQueue, async () => {
+        const { activity, app } = await activityFailureOf(
+          runLifecycle(taskQueue, { modelName: 'bad-column', dataset: { source: file } }, 'missing-column'),
+        );
+        expect(app.type).toBe('DatasetValidationError');
+        expect(app.nonRetryable).toBe(true);
+        expect(activity.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+        expect(app.message).toContain('column "wind" is missing');
+
+        // The same worker, against the same server, still runs a good lifecycle.
+        const ok = await runLifecycle(taskQueue, { modelName: 'bad-column' }, 'after-missing-column');
+        expect(ok.metrics.validationMse).toBeLessThan(ok.metrics.baselineMse);
+      });
+      expect(await isServing(testAddress())).toBe(true);
+    });
+
+    it('non-numeric value', async () => {
+      // Data row 5 (file line 6): temp_min becomes "abc".
+      const file = writeCsv('abc.csv', (lines) =>
+        lines.map((l, i) =>
+          i === 5
+            ? l
+                .split(',')
+                .map((v, j) => (j === 3 ? 'abc' : v))
+                .join(',')
+            : l,
+        ),
+      );
+      const taskQueue = uniqueTaskQueue('bad-input');
+      await withWorkers(connection, bundle, taskQueue, async () => {
+        const { activity, app } = await activityFailureOf(
+          runLifecycle(taskQueue, { modelName: 'bad-value', dataset: { source: file } }, 'non-numeric'),
+        );
+        expect(app.type).toBe('DatasetValidationError');
+        expect(activity.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+        expect(app.message).toContain('column "temp_min", row 5: "abc" is not a finite number');
+      });
+      expect(fs.existsSync(path.join(process.env.MLOPS_HOME!, 'registry', 'bad-value'))).toBe(false);
+    });
+
+    it('missing file and invalid config', async () => {
+      const taskQueue = uniqueTaskQueue('bad-input');
+      await withWorkers(connection, bundle, taskQueue, async () => {
+        const missing = await activityFailureOf(
+          runLifecycle(taskQueue, { modelName: 'bad-file', dataset: { source: path.join(dataDir, 'nope.csv') } }, 'f'),
+        );
+        expect(missing.app.type).toBe('DatasetNotFoundError');
+        expect(missing.app.message).toContain('dataset.source');
+
+        const badConfig = await activityFailureOf(
+          client.workflow.execute(lifecycleWorkflow, {
+            taskQueue,
+            workflowId: lifecycleWorkflowId('bad-config', 'c'),
+            args: [{ split: { validationFraction: 3 } }],
+          }),
+        );
+        expect(badConfig.app.type).toBe('ConfigError');
+        expect(badConfig.app.message).toContain('split.validationFraction');
+      });
+    });
+  });
+});
+
+describe('determinism', () => {
+  it('replays the recorded history of a completed lifecycle with the current workflow code', async () => {
+    const handle = client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy'));
+    const history = await handle.fetchHistory();
+    const results = Worker.runReplayHistories({ workflowBundle: bundle }, [{ workflowId: handle.workflowId, history }]);
+    for await (const result of results) expect(result.error).toBeUndefined();
+  });
+});
