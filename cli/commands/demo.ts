@@ -16,8 +16,14 @@ export interface DemoOptions {
 export async function demoCommand(options: DemoOptions): Promise<void> {
   const config = readConfigFile(options.config);
   const started = Date.now();
-  // The demo prints its own progress; the SDK's worker lifecycle lines would drown it.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The demo prints its own progress; the SDK's INFO lines would drown it, and an activity-only worker's
+  // "no workflows registered" warning is expected.
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      if (!entry.message.startsWith('No workflows registered'))
+        console.error(`[${entry.level}] ${entry.message}`, entry.meta ?? '');
+    }),
+  });
   const endpoint = await provideTemporal((m) => console.log(m));
   console.log(`Temporal: ${endpoint.origin} at ${endpoint.connectOptions.address}, namespace ${endpoint.namespace}`);
   const connection = await NativeConnection.connect(endpoint.connectOptions);
