@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../config/search-attributes';
@@ -63,8 +64,28 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
   throw new Error(`Temporal dev server did not answer at ${address} within ${timeoutMs} ms:\n${output()}`);
 }
 
+/** Rejects when `host:port` cannot be bound, e.g. because another server already listens there. */
+function assertPortFree(host: string, port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `cannot start the Temporal dev server: ${what} ${host}:${port} is in use (${err.code}). ` +
+            'Stop what listens there, choose other ports (MLOPS_DEV_SERVER_PORT, MLOPS_DEV_SERVER_UI_PORT), ' +
+            'or point TEMPORAL_ADDRESS at the server already running.',
+        ),
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 /** Starts `temporal server start-dev`, waits until it answers, and stops it when this process exits. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  // Otherwise the readiness probe below could be answered by whatever already listens on the port.
+  await assertPortFree(options.host, options.port, 'port');
+  if (options.uiPort !== undefined) await assertPortFree(options.host, options.uiPort, 'UI port');
   fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const address = `${options.host}:${options.port}`;
   const child = spawn(options.cliPath, devServerArgs(options), {
