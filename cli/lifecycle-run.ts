@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
 import { workflowUiLink } from '../config/temporal';
 import type { LifecycleConfig } from '../config/project';
 import type { lifecycleWorkflow } from '../workflows/lifecycle';
@@ -16,17 +16,28 @@ export async function startLifecycle(
   config: LifecycleConfig,
   taskQueue: string,
   run = newRunName(),
-): Promise<WorkflowHandle<typeof lifecycleWorkflow>> {
-  const handle = await client.workflow.start('lifecycleWorkflow', {
-    taskQueue,
-    workflowId: lifecycleWorkflowId(config.modelName, run),
-    args: [config],
-  });
-  console.log(`Started ${handle.workflowId}`);
-  console.log(
-    `Temporal UI: ${workflowUiLink(handle.workflowId, handle.firstExecutionRunId, client.options.namespace)}`,
-  );
-  return handle as WorkflowHandle<typeof lifecycleWorkflow>;
+): Promise<{ handle: WorkflowHandle<typeof lifecycleWorkflow>; uiLink: string }> {
+  const workflowId = lifecycleWorkflowId(config.modelName, run);
+  let handle: WorkflowHandle;
+  try {
+    // Idempotent per run name: a running run is joined, a completed one reported; only a failed one runs again.
+    handle = await client.workflow.start('lifecycleWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [config],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
+    console.log(`Started ${handle.workflowId}`);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    handle = client.workflow.getHandle(workflowId);
+    console.log(`${workflowId} already ran; showing its result (use another --run name to train again)`);
+  }
+  const { runId } = await handle.describe();
+  const uiLink = workflowUiLink(workflowId, runId, client.options.namespace);
+  console.log(`Temporal UI: ${uiLink}`);
+  return { handle: handle as WorkflowHandle<typeof lifecycleWorkflow>, uiLink };
 }
 
 const short = (hash: string) => `${hash.slice(0, 12)}…`;

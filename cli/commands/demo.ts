@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { TASK_QUEUE, workflowUiLink } from '../../config/temporal';
+import { TASK_QUEUE } from '../../config/temporal';
 import { connectClient, provideTemporal } from '../../runtime/temporal';
 import { createWorkers } from '../../workers/create-workers';
 import { readConfigFile } from '../config-file';
@@ -32,12 +32,12 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     const workers = await createWorkers({ connection, namespace: endpoint.namespace, taskQueue: TASK_QUEUE });
     const running = workers.map((w) => w.run());
     try {
-      const handle = await startLifecycle(client, config, TASK_QUEUE);
+      const { handle, uiLink } = await startLifecycle(client, config, TASK_QUEUE);
       const summary = await handle.result();
       console.log(
         `\nLifecycle completed in ${((Date.now() - started) / 1000).toFixed(1)} s\n${formatSummary(summary)}`,
       );
-      console.log(`  Temporal UI      ${workflowUiLink(handle.workflowId, undefined, endpoint.namespace)}`);
+      console.log(`  Temporal UI      ${uiLink}`);
     } catch (err) {
       if (err instanceof WorkflowFailedError) throw new Error(`Lifecycle failed: ${failureMessage(err)}`);
       throw err;

@@ -10,7 +10,7 @@ export async function runCommand(options: { config?: string; wait: boolean; run?
   const config = readConfigFile(options.config);
   const client = await connectClient();
   try {
-    const handle = await startLifecycle(client, config, TASK_QUEUE, options.run);
+    const { handle } = await startLifecycle(client, config, TASK_QUEUE, options.run);
     if (!options.wait) return;
     console.log('Waiting for the result (a worker must be polling; Ctrl-C leaves the run going)...');
     const summary = await handle.result().catch((err: Error) => {
