@@ -4,11 +4,14 @@ import { z } from 'zod';
  * The project config a lifecycle run is started with. Every field has a default, so `{}` is the Seattle demo;
  * every error names the field that is wrong.
  */
+/** Model names become folder names and workflow-ID parts: keep them plain. */
+export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
 export const lifecycleConfigSchema = z
   .object({
     modelName: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'use 1-63 lowercase letters, digits, ".", "_" or "-"')
+      .regex(MODEL_NAME_PATTERN, 'use 1-63 lowercase letters, digits, ".", "_" or "-"')
       .default('seattle-temp-max'),
     dataset: z
       .object({

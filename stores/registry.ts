@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactRef } from './artifact-store';
 import { createFileAtomic } from './atomic-file';
+import { MODEL_NAME_PATTERN } from '../config/project';
 
 /** One registered model version with its lineage: what data and settings produced it, and how well it did. */
 export interface ModelVersion {
@@ -32,11 +33,13 @@ export class FileRegistry implements Registry {
   constructor(private readonly root: string) {}
 
   private file(name: string, version: number): string {
+    if (!MODEL_NAME_PATTERN.test(name))
+      throw new RangeError(`model name "${name}" does not match ${MODEL_NAME_PATTERN}`);
     return path.join(this.root, name, `${version}.json`);
   }
 
   async list(name: string): Promise<ModelVersion[]> {
-    const entries = await fs.readdir(path.join(this.root, name)).catch(() => [] as string[]);
+    const entries = await fs.readdir(path.dirname(this.file(name, 0))).catch(() => [] as string[]);
     const versions = entries.filter((f) => /^\d+\.json$/.test(f)).map((f) => Number(f.slice(0, -5)));
     const models = await Promise.all(versions.map((v) => this.get(name, v)));
     return models.filter((m): m is ModelVersion => m !== undefined).sort((a, b) => a.version - b.version);

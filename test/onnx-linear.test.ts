@@ -7,6 +7,7 @@ import {
   ONNX_OUTPUT_NAME,
   predictLinear,
 } from '../lib/models/onnx-linear';
+import { seededRandom } from './helpers/random';
 
 const model: LinearModel = {
   kind: 'linear',
@@ -15,17 +16,6 @@ const model: LinearModel = {
   intercept: 5.2,
 };
 const options = { modelName: 'weather-linear', targetName: 'temp_min', metadata: { run_id: 'run-42' } };
-
-/** mulberry32: small deterministic PRNG so the rows are identical on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('linearModelToOnnx', () => {
   it('runs in onnxruntime-node and matches the TypeScript predictions within 1e-5', async () => {

@@ -81,4 +81,9 @@ describe('FileRegistry', () => {
       expect(parsed.artifact).toEqual(entry('x').artifact);
     }
   });
+
+  it('refuses model names that would escape its folder, writing nothing', async () => {
+    await expect(registry.register(entry('evil', '../evil'))).rejects.toThrow('model name "../evil"');
+    expect(fs.readdirSync(root)).toEqual([]);
+  });
 });

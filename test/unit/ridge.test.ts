@@ -1,17 +1,7 @@
 import type { NumericDataset } from '../../lib/data/dataset';
 import { predictLinear, type LinearModel } from '../../lib/models/linear';
 import { trainRidge } from '../../lib/models/ridge';
-
-/** mulberry32: small deterministic PRNG so the data are identical on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/random';
 
 /** y = 3 + 2·x1 − 0.5·x2 (+ optional uniform noise of ±noise). */
 function synthetic(n: number, noise = 0, seed = 1): NumericDataset {
