@@ -11,3 +11,7 @@ export function meanSquaredError(target: number[], prediction: number[]): number
 export function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
+
+// `import '…/lib/metrics'` resolves to this file, not to lib/metrics/index.ts: re-export the fuller API from here too.
+export { classificationMetrics, regressionMetrics } from './metrics/index';
+export type { ClassificationMetrics, RegressionMetrics } from './metrics/index';
