@@ -52,3 +52,8 @@ export function r2Score(yTrue: number[], yPred: number[]): number {
   if (ssTot === 0) return ssRes === 0 ? 1 : 0;
   return 1 - ssRes / ssTot;
 }
+
+export function mean(values: number[]): number {
+  if (values.length === 0) throw new RangeError('mean of an empty list is undefined');
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
