@@ -1,130 +1,135 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
-import { parse } from 'csv-parse/sync';
 import { ConfigError, LifecycleConfig, parseLifecycleConfig } from '../config/project';
-import type { NumericDataset, RawTable } from '../lib/data/dataset';
-import { randomSplit, takeRows } from '../lib/data/split';
-import { formatIssues, validateNumericDataset, ValidationIssue } from '../lib/data/validate';
+import { resolveSchema, SchemaError, taskOf, timeValues } from '../lib/data/schema';
+import { randomSplit, SplitIndices, timeSplit } from '../lib/data/split';
+import type { DatasetSchema, Table } from '../lib/data/table';
+import { computeStatistics, formatReport, validateDataset as validateTable } from '../lib/data/validation-report';
+import { resolveHyperparameters } from '../lib/models/trainers';
 import type { ArtifactStore } from '../stores/artifact-store';
 import { readDatasetFile } from './dataset-source';
+import { DatasetReadError, readTable } from './readers';
 
 export interface IngestedDataset {
   source: string;
+  format: LifecycleConfig['dataset']['format'];
   /** SHA-256 of the file as read: the dataset version recorded in model lineage. */
   hash: string;
   bytes: number;
 }
 
 export interface ValidatedDataset {
-  /** Artifact holding the numeric dataset (features + target). */
-  hash: string;
+  /** Artifact holding the parsed table (JSON). */
+  tableHash: string;
+  schema: DatasetSchema;
+  task: 'regression' | 'classification';
   rows: number;
-  /** Artifact holding the validation report. */
+  /** Artifact holding the validation report (JSON: issues and per-column statistics). */
   reportHash: string;
+  warnings: string[];
 }
 
 export interface SplitDataset {
-  trainHash: string;
-  validationHash: string;
+  /** Artifact holding the row indices of both sets. */
+  splitHash: string;
+  method: 'random' | 'time';
   trainRows: number;
   validationRows: number;
 }
 
-export interface ValidationReport {
-  source: string;
-  datasetHash: string;
-  rows: number;
-  columns: string[];
-  ok: boolean;
-  issues: ValidationIssue[];
-}
-
-function parseCsv(content: Buffer, source: string): RawTable {
-  try {
-    const records = parse(content, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<
-      string,
-      string
-    >[];
-    const header = parse(content, { to_line: 1, bom: true, trim: true }) as string[][];
-    return { columns: header[0] ?? [], rows: records };
-  } catch (err) {
-    throw ApplicationFailure.nonRetryable(
-      `dataset.source "${source}" is not valid CSV: ${(err as Error).message}`,
-      'DatasetParseError',
-    );
-  }
-}
+const nonRetryable = (type: string) => (err: Error) => {
+  throw ApplicationFailure.nonRetryable(err.message, type);
+};
 
 export function createDataActivities({ store }: { store: ArtifactStore }) {
   return {
-    /** Checks a config sent by any client; a bad field fails the run at once with the field named. */
+    /** Checks a config sent by any client, hyperparameters included; a bad field fails the run, naming the field. */
     async resolveConfig(input: unknown): Promise<LifecycleConfig> {
       try {
-        return parseLifecycleConfig(input);
+        const config = parseLifecycleConfig(input);
+        config.model.hyperparameters = resolveHyperparameters(config.model.type, config.model.hyperparameters);
+        return config;
       } catch (err) {
         if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
-        throw err;
+        throw ApplicationFailure.nonRetryable(`model.hyperparameters: ${(err as Error).message}`, 'ConfigError');
       }
     },
 
     /** Reads the source file once and snapshots it in the artifact store, so later steps see one version. */
     async ingestDataset(config: LifecycleConfig): Promise<IngestedDataset> {
-      const content = await readDatasetFile(config.dataset.source).catch((err: Error) => {
-        throw ApplicationFailure.nonRetryable(err.message, 'DatasetNotFoundError');
-      });
+      const { source, format } = config.dataset;
+      const content = await readDatasetFile(source).catch(nonRetryable('DatasetNotFoundError'));
       const ref = await store.put(content);
-      return { source: config.dataset.source, hash: ref.hash, bytes: ref.size };
+      return { source, format, hash: ref.hash, bytes: ref.size };
     },
 
-    /** Schema, missing values and numeric types; a failing dataset fails the run with the readable report. */
+    /**
+     * Parses the snapshot, resolves the schema (declared types win, the rest is inferred) and runs the validation
+     * report; a failing dataset fails the run with the readable report, which is stored either way.
+     */
     async validateDataset(dataset: IngestedDataset, config: LifecycleConfig): Promise<ValidatedDataset> {
-      const table = parseCsv(await store.get(dataset.hash), dataset.source);
+      const content = await store.get(dataset.hash);
+      const table = await readTable(content, dataset.format, dataset.source).catch((err: Error) => {
+        throw err instanceof DatasetReadError ? ApplicationFailure.nonRetryable(err.message, 'DatasetParseError') : err;
+      });
       heartbeat();
-      const result = validateNumericDataset(table, { features: config.features, target: config.target });
-      const report: ValidationReport = {
-        source: dataset.source,
-        datasetHash: dataset.hash,
-        rows: table.rows.length,
-        columns: table.columns,
-        ok: result.ok,
-        issues: result.ok ? [] : result.issues,
-      };
-      const reportRef = await store.putJson(report);
-      if (!result.ok) {
+      let schema: DatasetSchema;
+      try {
+        schema = resolveSchema(table, config.dataset);
+      } catch (err) {
+        if (err instanceof SchemaError) throw ApplicationFailure.nonRetryable(err.message, 'DatasetSchemaError');
+        throw err;
+      }
+      const report = validateTable(table, schema);
+      const reportRef = await store.putJson({ source: dataset.source, datasetHash: dataset.hash, schema, report });
+      if (!report.ok) {
         throw ApplicationFailure.create({
           nonRetryable: true,
           type: 'DatasetValidationError',
-          message: `dataset "${dataset.source}" failed validation:\n${formatIssues(result.issues)}`,
-          details: [{ reportHash: reportRef.hash, issues: result.issues }],
+          message: `dataset "${dataset.source}" failed validation (report artifact ${reportRef.hash}):\n${formatReport(report)}`,
+          details: [{ reportHash: reportRef.hash, issues: report.issues }],
         });
       }
-      const ref = await store.putJson(result.dataset);
-      return { hash: ref.hash, rows: result.dataset.target.length, reportHash: reportRef.hash };
+      const tableRef = await store.putJson(table);
+      return {
+        tableHash: tableRef.hash,
+        schema,
+        task: taskOf(schema),
+        rows: table.rowCount,
+        reportHash: reportRef.hash,
+        warnings: report.issues.filter((i) => i.severity === 'warning').map((i) => i.message),
+      };
     },
 
-    /** Seeded random split into training and validation sets, each stored as an artifact. */
+    /** Seeded random split, or by time (the latest rows validate); the indices are stored as an artifact. */
     async splitDataset(dataset: ValidatedDataset, config: LifecycleConfig): Promise<SplitDataset> {
-      const data = await store.getJson<NumericDataset>(dataset.hash);
-      let indices;
+      const { method, validationFraction, seed } = config.split;
+      const table = await store.getJson<Table>(dataset.tableHash);
+      let indices: SplitIndices;
       try {
-        indices = randomSplit(data.target.length, config.split.validationFraction, config.split.seed);
+        indices =
+          method === 'time'
+            ? timeSplit(timeValues(table, config.dataset.timeColumn ?? ''), validationFraction)
+            : randomSplit(table.rowCount, validationFraction, seed);
       } catch (err) {
         throw ApplicationFailure.nonRetryable((err as Error).message, 'DatasetTooSmallError');
       }
-      const subset = (rows: number[]): NumericDataset => ({
-        ...data,
-        features: takeRows(data.features, rows),
-        target: takeRows(data.target, rows),
-      });
-      const [train, validation] = await Promise.all([
-        store.putJson(subset(indices.train)),
-        store.putJson(subset(indices.validation)),
-      ]);
+      const ref = await store.putJson(indices);
       return {
-        trainHash: train.hash,
-        validationHash: validation.hash,
+        splitHash: ref.hash,
+        method,
         trainRows: indices.train.length,
         validationRows: indices.validation.length,
       };
     },
   };
+}
+
+/** Reference statistics of the training rows, for the model card and later drift checks. */
+export function trainingStatistics(table: Table, schema: DatasetSchema, rows: number[]) {
+  const subset: Table = {
+    columns: table.columns,
+    rowCount: rows.length,
+    data: Object.fromEntries(table.columns.map((c) => [c, rows.map((r) => table.data[c][r])])),
+  };
+  return computeStatistics(subset, schema);
 }

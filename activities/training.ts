@@ -1,74 +1,161 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { LifecycleConfig } from '../config/project';
-import type { NumericDataset } from '../lib/data/dataset';
-import { mean, meanSquaredError } from '../lib/metrics';
-import { LinearModel, predictLinear } from '../lib/models/linear';
-import { linearModelToOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../lib/models/onnx-linear';
-import { trainRidge } from '../lib/models/ridge';
+import { rawInputColumns, type Preprocessor } from '../lib/data/preprocess';
+import { classificationMetrics, mean, meanSquaredError, regressionMetrics } from '../lib/metrics';
+import { ONNX_OUTPUT_NAME, ONNX_PROBABILITIES_NAME } from '../lib/models/onnx-graph';
+import { pipelineToOnnx } from '../lib/models/onnx-pipeline';
+import { predict } from '../lib/models/predict';
+import { trainModelFamily, type Hyperparameters } from '../lib/models/trainers';
+import { isClassificationModel, type ClassificationDataset, type Model } from '../lib/models/types';
 import type { ArtifactRef, ArtifactStore } from '../stores/artifact-store';
-import type { SplitDataset } from './data';
+import { trainingStatistics, type SplitDataset, type ValidatedDataset } from './data';
+import { loadPreparedData } from './prepared-data';
 
 /** ONNX (float32) and TypeScript (float64) predictions must agree this closely on every validation row. */
 export const ONNX_PARITY_TOLERANCE = 1e-5;
 
-export interface ModelMetrics {
-  validationMse: number;
-  /** MSE of always predicting the training-target mean: the bar any useful model must clear. */
-  baselineMse: number;
-  trainMse: number;
+export interface TrainedModelRef {
+  /** Artifact holding `{ preprocessor, model }` as JSON. */
+  hash: string;
+  modelType: string;
+  hyperparameters: Hyperparameters;
+  /** Epochs run (0 for closed-form models) and, with early stopping, the epoch whose weights were kept. */
+  epochs: number;
+  bestEpoch?: number;
 }
+
+export type ModelMetrics = Record<string, number>;
 
 export interface ExportedModel {
   artifact: ArtifactRef;
-  /** Largest |ONNX − TypeScript| prediction difference over the validation set. */
+  /** Largest |ONNX − TypeScript| over the validation set (predictions, or class probabilities). */
   maxAbsDiff: number;
+}
+
+interface StoredModel {
+  preprocessor: Preprocessor;
+  model: Model;
+}
+
+/** Flattened predictions to compare: regression values, or class probabilities row by row. */
+function referenceOutputs(model: Model, rows: number[][]): number[] {
+  const prediction = predict(model, rows);
+  return prediction.task === 'regression' ? prediction.values : prediction.probabilities.flat();
 }
 
 export function createTrainingActivities({ store }: { store: ArtifactStore }) {
   return {
-    async trainModel(split: SplitDataset, config: LifecycleConfig): Promise<LinearModel> {
-      const train = await store.getJson<NumericDataset>(split.trainHash);
+    /** Fits the preprocessing on the training rows and trains the configured model family with a seed. */
+    async trainModel(
+      dataset: ValidatedDataset,
+      split: SplitDataset,
+      config: LifecycleConfig,
+    ): Promise<TrainedModelRef> {
+      const data = await loadPreparedData(store, dataset, split).catch((err: Error) => {
+        throw ApplicationFailure.nonRetryable(err.message, 'PreprocessingError');
+      });
       heartbeat();
+      const { type, hyperparameters, seed } = config.model;
+      let trained;
       try {
-        return trainRidge(train, { l2: config.model.l2 });
+        trained = trainModelFamily(type, dataset.task, data.train, data.validation, hyperparameters, seed);
       } catch (err) {
         throw ApplicationFailure.nonRetryable((err as Error).message, 'TrainingError');
       }
-    },
-
-    async evaluateModel(model: LinearModel, split: SplitDataset): Promise<ModelMetrics> {
-      const [train, validation] = await Promise.all([
-        store.getJson<NumericDataset>(split.trainHash),
-        store.getJson<NumericDataset>(split.validationHash),
-      ]);
-      const trainMean = mean(train.target);
+      const ref = await store.putJson({ preprocessor: data.preprocessor, model: trained.model } satisfies StoredModel);
       return {
-        validationMse: meanSquaredError(validation.target, predictLinear(model, validation.features)),
-        baselineMse: meanSquaredError(
-          validation.target,
-          validation.target.map(() => trainMean),
-        ),
-        trainMse: meanSquaredError(train.target, predictLinear(model, train.features)),
+        hash: ref.hash,
+        modelType: type,
+        hyperparameters: { ...hyperparameters, seed },
+        epochs: trained.lossHistory.length,
+        ...(trained.bestEpoch !== undefined ? { bestEpoch: trained.bestEpoch } : {}),
       };
     },
 
-    /** Exports to ONNX, proves onnxruntime-node predicts what the TypeScript model does, then stores the file. */
-    async exportOnnx(model: LinearModel, split: SplitDataset, config: LifecycleConfig): Promise<ExportedModel> {
-      const validation = await store.getJson<NumericDataset>(split.validationHash);
-      const bytes = linearModelToOnnx(model, {
+    /** Validation metrics, with a baseline any useful model must beat (training mean, or majority class). */
+    async evaluateModel(
+      trained: TrainedModelRef,
+      dataset: ValidatedDataset,
+      split: SplitDataset,
+    ): Promise<ModelMetrics> {
+      const { preprocessor, model } = await store.getJson<StoredModel>(trained.hash);
+      const { train, validation } = await loadPreparedData(store, dataset, split, preprocessor);
+      const prediction = predict(model, validation.features);
+      if (prediction.task === 'regression') {
+        const m = regressionMetrics(validation.target, prediction.values);
+        const trainPrediction = predict(model, train.features);
+        const trainMean = mean(train.target);
+        return {
+          validationMse: m.mse,
+          validationRmse: m.rmse,
+          validationMae: m.mae,
+          validationR2: m.r2,
+          trainMse:
+            trainPrediction.task === 'regression' ? meanSquaredError(train.target, trainPrediction.values) : NaN,
+          baselineMse: meanSquaredError(
+            validation.target,
+            validation.target.map(() => trainMean),
+          ),
+        };
+      }
+      const classes = (validation as ClassificationDataset).classes;
+      const counts = classes.map((_, k) => train.target.filter((t) => t === k).length);
+      const majority = counts.indexOf(Math.max(...counts));
+      const metrics: ModelMetrics = {
+        validationAccuracy:
+          validation.target.filter((t, i) => prediction.labels[i] === t).length / validation.target.length,
+        baselineAccuracy: validation.target.filter((t) => t === majority).length / validation.target.length,
+      };
+      try {
+        const m = classificationMetrics(validation.target, prediction.probabilities);
+        Object.assign(metrics, { validationLogLoss: m.logLoss, validationF1: m.f1, validationRocAuc: m.rocAuc });
+      } catch {
+        // ROC AUC is undefined when the validation rows miss a class; accuracy still stands.
+      }
+      return metrics;
+    },
+
+    /**
+     * Exports preprocessing + model as one ONNX graph taking raw features, proves onnxruntime-node reproduces the
+     * TypeScript model on every validation row, then stores the file. Training statistics travel in its metadata.
+     */
+    async exportOnnx(
+      trained: TrainedModelRef,
+      dataset: ValidatedDataset,
+      split: SplitDataset,
+      config: LifecycleConfig,
+    ): Promise<ExportedModel> {
+      const { preprocessor, model } = await store.getJson<StoredModel>(trained.hash);
+      const { table, split: indices, validation } = await loadPreparedData(store, dataset, split, preprocessor);
+      const bytes = pipelineToOnnx(preprocessor, model, {
         modelName: config.modelName,
-        targetName: config.target,
-        metadata: { model_type: config.model.type, l2: String(config.model.l2) },
+        targetName: dataset.schema.target.name,
+        metadata: {
+          schema: JSON.stringify(dataset.schema),
+          training_statistics: JSON.stringify(trainingStatistics(table, dataset.schema, indices.train)),
+          hyperparameters: JSON.stringify(trained.hyperparameters),
+        },
       });
       const session = await InferenceSession.create(bytes);
       try {
-        const rows = validation.features;
-        const input = new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, model.featureNames.length]);
-        const output = await session.run({ [ONNX_INPUT_NAME]: input });
-        const onnxPredictions = output[ONNX_OUTPUT_NAME].data as Float32Array;
-        const expected = predictLinear(model, rows);
-        const maxAbsDiff = expected.reduce((m, y, i) => Math.max(m, Math.abs(y - onnxPredictions[i])), 0);
+        const raw = rawInputColumns(preprocessor, table, indices.validation);
+        const feeds = Object.fromEntries(
+          preprocessor.steps.map((step) => {
+            const values = raw[step.name];
+            return [
+              step.name,
+              step.kind === 'categorical'
+                ? new Tensor('string', values as string[], [values.length])
+                : new Tensor('float32', Float32Array.from(values as number[]), [values.length]),
+            ];
+          }),
+        );
+        const output = await session.run(feeds);
+        const name = isClassificationModel(model) ? ONNX_PROBABILITIES_NAME : ONNX_OUTPUT_NAME;
+        const onnxValues = output[name].data as Float32Array;
+        const expected = referenceOutputs(model, validation.features);
+        const maxAbsDiff = expected.reduce((m, y, i) => Math.max(m, Math.abs(y - onnxValues[i])), 0);
         if (!(maxAbsDiff <= ONNX_PARITY_TOLERANCE)) {
           throw ApplicationFailure.nonRetryable(
             `ONNX predictions differ from the TypeScript model by ${maxAbsDiff} (> ${ONNX_PARITY_TOLERANCE})`,

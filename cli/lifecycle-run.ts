@@ -43,18 +43,37 @@ export async function startLifecycle(
 const short = (hash: string) => `${hash.slice(0, 12)}…`;
 const displayUri = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
 
+const fixed = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(4));
+
+/** The headline metric against its baseline: validation MSE (regression) or accuracy (classification). */
+function headline(summary: LifecycleSummary): string {
+  const m = summary.metrics;
+  if (summary.task === 'regression') {
+    return (
+      `  validation MSE   ${fixed(m.validationMse)}  (baseline, predicting the training mean: ${fixed(m.baselineMse)})\n` +
+      `  validation R²    ${fixed(m.validationR2)}   RMSE ${fixed(m.validationRmse)}   MAE ${fixed(m.validationMae)}`
+    );
+  }
+  return (
+    `  accuracy         ${fixed(m.validationAccuracy)}  (baseline, predicting the majority class: ` +
+    `${fixed(m.baselineAccuracy)})\n` +
+    `  log loss         ${fixed(m.validationLogLoss)}   F1 ${fixed(m.validationF1)}   ROC AUC ${fixed(m.validationRocAuc)}`
+  );
+}
+
 export function formatSummary(summary: LifecycleSummary): string {
-  const { dataset, metrics } = summary;
+  const { dataset } = summary;
   const params = Object.entries(summary.hyperparameters)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return [
-    `  model            ${summary.modelName} v${summary.version} (${summary.modelType}; ${params})`,
+    `  model            ${summary.modelName} v${summary.version} (${summary.modelType} ${summary.task}; ${params})`,
     `  dataset          ${dataset.source} (sha256 ${short(dataset.hash)}, ${dataset.rows} rows: ` +
-      `${dataset.trainRows} train / ${dataset.validationRows} validation)`,
-    `  validation MSE   ${metrics.validationMse.toFixed(4)}  (baseline, predicting the training mean: ` +
-      `${metrics.baselineMse.toFixed(4)})`,
+      `${dataset.trainRows} train / ${dataset.validationRows} validation, ${dataset.splitMethod} split)`,
+    headline(summary),
+    ...summary.warnings.map((w) => `  data warning     ${w}`),
     `  ONNX model       ${displayUri(summary.artifact.uri)}`,
     `  ONNX parity      max |onnxruntime − TypeScript| = ${summary.onnxParityMaxAbsDiff.toExponential(2)}`,
+    `  model card       ${summary.modelCard.path}`,
   ].join('\n');
 }

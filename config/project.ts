@@ -1,48 +1,63 @@
 import { z } from 'zod';
+import { datasetConfigSchema } from '../lib/data/schema-config';
+import { MODEL_TYPES } from '../lib/models/trainers';
+
+/** Model names become folder names and workflow-ID parts: keep them plain. */
+export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** The demo: predict Seattle's daily maximum temperature. */
+export const SEATTLE_DATASET: z.input<typeof datasetConfigSchema> = {
+  source: 'vega-datasets:seattle-weather.csv',
+  target: 'temp_max',
+  features: [
+    { name: 'date', type: 'datetime' },
+    { name: 'precipitation', type: 'numeric' },
+    { name: 'temp_min', type: 'numeric' },
+    { name: 'wind', type: 'numeric' },
+    { name: 'weather', type: 'categorical' },
+  ],
+};
 
 /**
  * The project config a lifecycle run is started with. Every field has a default, so `{}` is the Seattle demo;
  * every error names the field that is wrong.
  */
-/** Model names become folder names and workflow-ID parts: keep them plain. */
-export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-
 export const lifecycleConfigSchema = z
   .object({
     modelName: z
       .string()
       .regex(MODEL_NAME_PATTERN, 'use 1-63 lowercase letters, digits, ".", "_" or "-"')
       .default('seattle-temp-max'),
-    dataset: z
-      .object({
-        /** A file path, or `vega-datasets:<file>` for a dataset shipped in the vega-datasets npm package. */
-        source: z.string().min(1).default('vega-datasets:seattle-weather.csv'),
-        format: z.enum(['csv']).default('csv'),
-      })
-      .prefault({}),
-    target: z.string().min(1).default('temp_max'),
-    features: z
-      .array(z.string().min(1))
-      .min(1, 'list at least one feature column')
-      .default(['precipitation', 'temp_min', 'wind']),
+    dataset: datasetConfigSchema.prefault(() => structuredClone(SEATTLE_DATASET)),
     split: z
       .object({
+        /** `random`: seeded shuffle; `time`: the latest rows by `dataset.timeColumn` are the validation set. */
+        method: z.enum(['random', 'time']).default('random'),
         validationFraction: z.number().gt(0).lt(1).default(0.2),
         seed: z.number().int().nonnegative().default(42),
       })
+      .strict()
       .prefault({}),
     model: z
       .object({
-        type: z.literal('ridge').default('ridge'),
-        /** L2 penalty on the (standardised) weights; the intercept is not penalised. */
-        l2: z.number().nonnegative().default(1),
+        type: z.enum(MODEL_TYPES).default('ridge'),
+        /** Checked against the family's search space (see lib/models/trainers.ts); unset ones take defaults. */
+        hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+        /** Seeds weight initialisation and mini-batch order: same data, hyperparameters and seed → same model. */
+        seed: z.number().int().nonnegative().default(42),
       })
+      .strict()
       .prefault({}),
   })
   .strict()
-  .refine((c) => !c.features.includes(c.target), {
-    message: 'the target column must not also be a feature',
-    path: ['features'],
+  .superRefine((config, ctx) => {
+    if (config.split.method === 'time' && !config.dataset.timeColumn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataset', 'timeColumn'],
+        message: 'split.method "time" needs a timeColumn',
+      });
+    }
   });
 
 export type LifecycleConfigInput = z.input<typeof lifecycleConfigSchema>;

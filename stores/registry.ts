@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactRef } from './artifact-store';
-import { createFileAtomic } from './atomic-file';
+import { createFileAtomic, writeFileAtomic } from './atomic-file';
 import { MODEL_NAME_PATTERN } from '../config/project';
 
 /** One registered model version with its lineage: what data and settings produced it, and how well it did. */
@@ -12,9 +12,10 @@ export interface ModelVersion {
   /** The run that produced it (`<workflowId>/<runId>`): registering twice from one run returns the same version. */
   runKey: string;
   modelType: string;
+  task: 'regression' | 'classification';
   dataset: { source: string; hash: string; rows: number };
-  features: string[];
-  target: string;
+  features: { name: string; type: string }[];
+  target: { name: string; type: string };
   hyperparameters: Record<string, number | string>;
   metrics: Record<string, number>;
   artifact: ArtifactRef;
@@ -26,6 +27,8 @@ export interface Registry {
   register(entry: NewModelVersion): Promise<ModelVersion>;
   get(name: string, version: number): Promise<ModelVersion | undefined>;
   list(name: string): Promise<ModelVersion[]>;
+  /** Stores a document about a version (e.g. `card.md`) beside it; returns where it lives. */
+  attach(name: string, version: number, suffix: string, content: string): Promise<string>;
 }
 
 /** `<root>/<model>/<version>.json`; a version number is claimed by an atomic create, so racing writers never clash. */
@@ -48,6 +51,14 @@ export class FileRegistry implements Registry {
   async get(name: string, version: number): Promise<ModelVersion | undefined> {
     const text = await fs.readFile(this.file(name, version), 'utf8').catch(() => undefined);
     return text === undefined ? undefined : (JSON.parse(text) as ModelVersion);
+  }
+
+  async attach(name: string, version: number, suffix: string, content: string): Promise<string> {
+    if (!/^[a-z0-9.-]+$/.test(suffix))
+      throw new RangeError(`attachment suffix "${suffix}" must be plain (e.g. card.md)`);
+    const file = this.file(name, version).replace(/\.json$/, `.${suffix}`);
+    await writeFileAtomic(file, content);
+    return file;
   }
 
   async register(entry: NewModelVersion): Promise<ModelVersion> {

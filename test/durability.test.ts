@@ -74,6 +74,7 @@ describe('durability: worker processes against the real dev server', () => {
       'evaluateModel',
       'exportOnnx',
       'registerModelVersion',
+      'writeModelCard',
     ]);
 
     // `mlops status` reports the finished run, as text and as JSON.

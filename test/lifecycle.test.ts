@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLifecycleConfig } from '../config/project';
+import { parseLifecycleConfig, SEATTLE_DATASET } from '../config/project';
 import { MODEL_NAME, MODEL_VERSION } from '../config/search-attributes';
 import { isServing } from '../runtime/dev-server';
 import { sha256 } from '../stores/artifact-store';
@@ -38,6 +38,11 @@ function writeCsv(name: string, transform: (lines: string[]) => string[]): strin
   const file = path.join(dataDir, name);
   fs.writeFileSync(file, transform(seattleCsv.trimEnd().split('\n')).join('\n'));
   return file;
+}
+
+/** The demo's dataset section with another file. */
+function seattleWith(source: string) {
+  return { ...SEATTLE_DATASET, source };
 }
 
 async function runLifecycle(taskQueue: string, config: object, run: string) {
@@ -95,6 +100,15 @@ describe('lifecycle workflow on the real dev server', () => {
     });
     expect(registered.dataset.hash).toBe(sha256(seattleCsv));
 
+    // The model card sits beside the registry entry and names the data, metrics and lineage.
+    const card = fs.readFileSync(summary.modelCard.path, 'utf8');
+    expect(summary.modelCard.path).toBe(
+      path.join(process.env.MLOPS_HOME!, 'registry', 'seattle-it', `${summary.version}.card.md`),
+    );
+    expect(card).toContain(`# Model card: seattle-it v${summary.version}`);
+    expect(card).toContain(sha256(seattleCsv));
+    expect(card).toContain('lifecycle/seattle-it/happy');
+
     const description = await client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy')).describe();
     expect(description.typedSearchAttributes.get(MODEL_NAME)).toBe('seattle-it');
     expect(description.typedSearchAttributes.get(MODEL_VERSION)).toBe(summary.version);
@@ -114,19 +128,19 @@ describe('lifecycle workflow on the real dev server', () => {
   });
 
   describe('bad input fails the run non-retryably, naming the column and row, and leaves server and worker up', () => {
-    it('missing column', async () => {
+    it('missing column (declared feature)', async () => {
       const file = writeCsv('no-wind.csv', (lines) =>
         lines.map((l) => l.split(',').slice(0, 4).concat(l.split(',')[5]).join(',')),
       );
       const taskQueue = uniqueTaskQueue('bad-input');
       await withWorkers(connection, bundle, taskQueue, async () => {
         const { activity, app } = await activityFailureOf(
-          runLifecycle(taskQueue, { modelName: 'bad-column', dataset: { source: file } }, 'missing-column'),
+          runLifecycle(taskQueue, { modelName: 'bad-column', dataset: seattleWith(file) }, 'missing-column'),
         );
-        expect(app.type).toBe('DatasetValidationError');
+        expect(app.type).toBe('DatasetSchemaError');
         expect(app.nonRetryable).toBe(true);
         expect(activity.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
-        expect(app.message).toContain('column "wind" is missing');
+        expect(app.message).toContain('features[3]: column "wind" is not in the dataset');
 
         // The same worker, against the same server, still runs a good lifecycle.
         const ok = await runLifecycle(taskQueue, { modelName: 'bad-column' }, 'after-missing-column');
@@ -135,7 +149,7 @@ describe('lifecycle workflow on the real dev server', () => {
       expect(await isServing(testAddress())).toBe(true);
     });
 
-    it('non-numeric value', async () => {
+    it('non-numeric value in a column declared numeric', async () => {
       // Data row 5 (file line 6): temp_min becomes "abc".
       const file = writeCsv('abc.csv', (lines) =>
         lines.map((l, i) =>
@@ -150,11 +164,24 @@ describe('lifecycle workflow on the real dev server', () => {
       const taskQueue = uniqueTaskQueue('bad-input');
       await withWorkers(connection, bundle, taskQueue, async () => {
         const { activity, app } = await activityFailureOf(
-          runLifecycle(taskQueue, { modelName: 'bad-value', dataset: { source: file } }, 'non-numeric'),
+          runLifecycle(taskQueue, { modelName: 'bad-value', dataset: seattleWith(file) }, 'non-numeric'),
         );
-        expect(app.type).toBe('DatasetValidationError');
+        expect(app.type).toBe('DatasetSchemaError');
         expect(activity.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
-        expect(app.message).toContain('column "temp_min", row 5: "abc" is not a finite number');
+        expect(app.message).toContain('column "temp_min" is declared numeric but holds text (e.g. "abc" in row 5)');
+
+        // Without declared types the column is still numeric (mostly numbers); the validation report names the row.
+        const inferred = await activityFailureOf(
+          runLifecycle(
+            taskQueue,
+            { modelName: 'bad-value', dataset: { source: file, target: 'temp_max', features: ['temp_min', 'wind'] } },
+            'non-numeric-inferred',
+          ),
+        );
+        expect(inferred.app.type).toBe('DatasetValidationError');
+        expect(inferred.app.message).toMatch(/temp_min/);
+        expect(inferred.app.message).toMatch(/"abc"/);
+        expect(inferred.app.message).toMatch(/row 5\b/);
       });
       expect(fs.existsSync(path.join(process.env.MLOPS_HOME!, 'registry', 'bad-value'))).toBe(false);
     });
@@ -163,7 +190,7 @@ describe('lifecycle workflow on the real dev server', () => {
       const taskQueue = uniqueTaskQueue('bad-input');
       await withWorkers(connection, bundle, taskQueue, async () => {
         const missing = await activityFailureOf(
-          runLifecycle(taskQueue, { modelName: 'bad-file', dataset: { source: path.join(dataDir, 'nope.csv') } }, 'f'),
+          runLifecycle(taskQueue, { modelName: 'bad-file', dataset: seattleWith(path.join(dataDir, 'nope.csv')) }, 'f'),
         );
         expect(missing.app.type).toBe('DatasetNotFoundError');
         expect(missing.app.message).toContain('dataset.source');

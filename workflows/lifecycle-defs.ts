@@ -23,12 +23,24 @@ export interface LifecycleSummary {
   modelName: string;
   version: number;
   modelType: string;
-  dataset: { source: string; hash: string; rows: number; trainRows: number; validationRows: number };
+  task: 'regression' | 'classification';
+  dataset: {
+    source: string;
+    hash: string;
+    rows: number;
+    trainRows: number;
+    validationRows: number;
+    splitMethod: 'random' | 'time';
+  };
   hyperparameters: Record<string, number | string>;
-  metrics: { validationMse: number; baselineMse: number; trainMse: number };
+  /** Regression: validationMse/Rmse/Mae/R2, trainMse, baselineMse; classification: validationAccuracy, ... */
+  metrics: Record<string, number>;
   artifact: { hash: string; uri: string; size: number };
   onnxParityMaxAbsDiff: number;
   validationReportHash: string;
+  /** Data-validation warnings (the run went on). */
+  warnings: string[];
+  modelCard: { path: string; hash: string };
 }
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');

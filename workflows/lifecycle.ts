@@ -42,42 +42,56 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
   const split = await data.splitDataset(dataset, config);
 
   enter('train');
-  const model = await training.trainModel(split, config);
+  const trained = await training.trainModel(dataset, split, config);
   enter('evaluate');
-  const metrics = await training.evaluateModel(model, split);
+  const metrics = await training.evaluateModel(trained, dataset, split);
   enter('export');
-  const exported = await training.exportOnnx(model, split, config);
+  const exported = await training.exportOnnx(trained, dataset, split, config);
 
   enter('register');
-  const hyperparameters = { l2: config.model.l2, seed: config.split.seed };
   const version = await registry.registerModelVersion({
     name: config.modelName,
     modelType: config.model.type,
+    task: dataset.task,
     dataset: { source: raw.source, hash: raw.hash, rows: dataset.rows },
-    features: config.features,
-    target: config.target,
-    hyperparameters,
-    metrics: { ...metrics },
+    features: dataset.schema.features,
+    target: dataset.schema.target,
+    hyperparameters: trained.hyperparameters,
+    metrics,
     artifact: exported.artifact,
   });
   upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
+  const baselineKey = dataset.task === 'regression' ? 'baselineMse' : 'baselineAccuracy';
+  const modelCard = await registry.writeModelCard(version, {
+    dataset,
+    split,
+    baseline: {
+      name: dataset.task === 'regression' ? 'predict the training mean' : 'predict the majority class',
+      metrics: { [baselineKey.replace('baseline', 'validation')]: metrics[baselineKey] },
+    },
+    onnxParityMaxAbsDiff: exported.maxAbsDiff,
+  });
   enter('done');
 
   return {
     modelName: config.modelName,
     version: version.version,
     modelType: config.model.type,
+    task: dataset.task,
     dataset: {
       source: raw.source,
       hash: raw.hash,
       rows: dataset.rows,
       trainRows: split.trainRows,
       validationRows: split.validationRows,
+      splitMethod: split.method,
     },
-    hyperparameters,
+    hyperparameters: trained.hyperparameters,
     metrics,
     artifact: exported.artifact,
     onnxParityMaxAbsDiff: exported.maxAbsDiff,
     validationReportHash: dataset.reportHash,
+    warnings: dataset.warnings,
+    modelCard,
   };
 }

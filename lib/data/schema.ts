@@ -1,3 +1,4 @@
+import { DECIMAL_PATTERN } from './cells';
 import { featureName, type DeclaredFeature } from './schema-config';
 import type { Cell, DatasetSchema, FeatureSpec, FeatureType, Table } from './table';
 
@@ -48,25 +49,34 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
   return new Date(time).getUTCDate() === d ? time : undefined; // rejects 2012-02-30
 }
 
+/** A text column whose values are at least this share numbers is numeric with bad values (reported by validation). */
+export const NUMERIC_MAJORITY = 0.9;
+
 /**
  * The type a column's values suggest: all numbers → numeric; all ISO dates/date-times → datetime; any other
- * text → categorical. Undefined when every cell is missing.
+ * text → categorical. A column that is mostly numbers with a few stray strings (`"abc"` in a temperature column)
+ * counts as numeric, so validation reports those rows instead of silently turning the column into categories.
+ * Undefined when every cell is missing.
  */
 export function inferColumnType(values: readonly Cell[]): FeatureType | undefined {
   let numbers = 0;
   let strings = 0;
+  let numericText = 0;
   let dates = 0;
   for (const value of values) {
     if (value === null) continue;
     if (typeof value === 'number') numbers++;
     else {
       strings++;
+      if (DECIMAL_PATTERN.test(value.trim())) numericText++;
       if (dates === strings - 1 && parseIsoTime(value) !== undefined) dates++;
     }
   }
-  if (numbers === 0 && strings === 0) return undefined;
+  const present = numbers + strings;
+  if (present === 0) return undefined;
   if (strings === 0) return 'numeric';
   if (numbers === 0 && dates === strings) return 'datetime';
+  if ((numbers + numericText) / present >= NUMERIC_MAJORITY) return 'numeric';
   return 'categorical';
 }
 
@@ -162,7 +172,8 @@ function checkDeclaredType(values: readonly Cell[], type: FeatureType): string |
   for (let row = 0; row < values.length; row++) {
     const value = values[row];
     if (value === null) continue;
-    if (type === 'numeric' && typeof value !== 'number') {
+    // A column with one bad cell is read as text throughout: decimal strings there are still numbers.
+    if (type === 'numeric' && typeof value !== 'number' && !DECIMAL_PATTERN.test(value.trim())) {
       return `holds text (e.g. "${value}" in row ${row + 1}); declare it categorical or fix the data`;
     }
     if (type === 'datetime' && (typeof value !== 'string' || parseIsoTime(value) === undefined)) {

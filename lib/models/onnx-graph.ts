@@ -64,13 +64,15 @@ export interface OnnxModelParts {
   nodes: onnx.INodeProto[];
   initializers: onnx.ITensorProto[];
   metadata: Record<string, string>;
+  /** Operator sets beyond the default domain's (e.g. `ai.onnx.ml` for OneHotEncoder). */
+  extraOpsets?: onnx.IOperatorSetIdProto[];
 }
 
-/** Wraps a graph into an encoded ModelProto (IR 8, default-domain opset 17). */
+/** Wraps a graph into an encoded ModelProto (IR 8, default-domain opset 17, plus any extra operator sets). */
 export function encodeOnnxModel(parts: OnnxModelParts): Uint8Array {
   const proto = onnx.ModelProto.create({
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    opsetImport: [{ domain: '', version: OPSET_VERSION }, ...(parts.extraOpsets ?? [])],
     producerName: PRODUCER_NAME,
     graph: {
       name: parts.graphName,

@@ -1,11 +1,16 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import type { NumericDataset } from '../data/dataset';
 import type { LinearModel } from './linear';
+import type { SearchSpace } from './search-space';
 
 export interface RidgeHyperparameters {
   /** L2 penalty on the standardised weights; the intercept is not penalised. */
   l2: number;
 }
+
+/** l2 = 0 is ordinary least squares, so the range is linear rather than log-scaled. */
+export const RIDGE_SEARCH_SPACE = { l2: { type: 'float', low: 0, high: 1e6 } } as const satisfies SearchSpace;
+export const RIDGE_DEFAULTS: RidgeHyperparameters = { l2: 1 };
 
 /**
  * Closed-form ridge regression on standardised features, solved by Cholesky: (ZᵀZ + λI)β = Zᵀ(y − ȳ).

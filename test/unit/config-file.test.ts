@@ -29,21 +29,21 @@ describe('readConfigFile', () => {
   it('resolves a relative dataset.source against the config file folder, not the cwd', () => {
     const file = write(
       'project/mlops.yaml',
-      'modelName: my-model\ndataset:\n  source: data/x.csv\nmodel:\n  l2: 0.5\n',
+      'modelName: my-model\ndataset:\n  source: data/x.csv\n  target: y\nmodel:\n  hyperparameters: { l2: 0.5 }\n',
     );
     const config = readConfigFile(file);
     expect(config.dataset.source).toBe(path.join(dir, 'project', 'data', 'x.csv'));
     expect(config.modelName).toBe('my-model');
-    expect(config.model.l2).toBe(0.5);
+    expect(config.model.hyperparameters.l2).toBe(0.5);
   });
 
   it('keeps an absolute dataset.source', () => {
-    const file = write('mlops.yaml', 'dataset:\n  source: /srv/data/x.csv\n');
+    const file = write('mlops.yaml', 'dataset:\n  source: /srv/data/x.csv\n  target: y\n');
     expect(readConfigFile(file).dataset.source).toBe('/srv/data/x.csv');
   });
 
   it('leaves vega-datasets: sources as they are', () => {
-    const file = write('mlops.yaml', 'dataset:\n  source: "vega-datasets:cars.json"\n');
+    const file = write('mlops.yaml', 'dataset:\n  source: "vega-datasets:cars.json"\n  target: Miles_per_Gallon\n');
     expect(readConfigFile(file).dataset.source).toBe('vega-datasets:cars.json');
   });
 
@@ -65,8 +65,8 @@ describe('readConfigFile', () => {
   });
 
   it('throws a ConfigError from schema validation, naming the field', () => {
-    const file = write('bad-l2.yaml', 'model:\n  l2: -3\n');
+    const file = write('bad-split.yaml', 'split:\n  validationFraction: 3\n');
     expect(() => readConfigFile(file)).toThrow(ConfigError);
-    expect(() => readConfigFile(file)).toThrow('model.l2');
+    expect(() => readConfigFile(file)).toThrow('split.validationFraction');
   });
 });

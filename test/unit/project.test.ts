@@ -15,11 +15,20 @@ describe('parseLifecycleConfig', () => {
   it('fills every field with the Seattle defaults for {}', () => {
     expect(parseLifecycleConfig({})).toEqual({
       modelName: 'seattle-temp-max',
-      dataset: { source: 'vega-datasets:seattle-weather.csv', format: 'csv' },
-      target: 'temp_max',
-      features: ['precipitation', 'temp_min', 'wind'],
-      split: { validationFraction: 0.2, seed: 42 },
-      model: { type: 'ridge', l2: 1 },
+      dataset: {
+        source: 'vega-datasets:seattle-weather.csv',
+        format: 'csv',
+        target: 'temp_max',
+        features: [
+          { name: 'date', type: 'datetime' },
+          { name: 'precipitation', type: 'numeric' },
+          { name: 'temp_min', type: 'numeric' },
+          { name: 'wind', type: 'numeric' },
+          { name: 'weather', type: 'categorical' },
+        ],
+      },
+      split: { method: 'random', validationFraction: 0.2, seed: 42 },
+      model: { type: 'ridge', hyperparameters: {}, seed: 42 },
     });
   });
 
@@ -29,14 +38,14 @@ describe('parseLifecycleConfig', () => {
   });
 
   it('keeps given values and defaults the rest of a partial nested object', () => {
-    const config = parseLifecycleConfig({ split: { seed: 7 }, model: { l2: 0 } });
-    expect(config.split).toEqual({ validationFraction: 0.2, seed: 7 });
-    expect(config.model).toEqual({ type: 'ridge', l2: 0 });
+    const config = parseLifecycleConfig({ split: { seed: 7 }, model: { hyperparameters: { l2: 0 } } });
+    expect(config.split).toEqual({ method: 'random', validationFraction: 0.2, seed: 7 });
+    expect(config.model).toEqual({ type: 'ridge', hyperparameters: { l2: 0 }, seed: 42 });
   });
 
   it('does not share default arrays between parses', () => {
-    parseLifecycleConfig({}).features.push('weather');
-    expect(parseLifecycleConfig({}).features).toEqual(['precipitation', 'temp_min', 'wind']);
+    parseLifecycleConfig({}).dataset.features!.push('extra');
+    expect(parseLifecycleConfig({}).dataset.features).toHaveLength(5);
   });
 
   it('rejects an unknown key, naming it', () => {
@@ -47,10 +56,13 @@ describe('parseLifecycleConfig', () => {
     [{ split: { validationFraction: 1.5 } }, 'split.validationFraction'],
     [{ split: { validationFraction: 0 } }, 'split.validationFraction'],
     [{ split: { seed: 1.5 } }, 'split.seed'],
-    [{ model: { l2: -1 } }, 'model.l2'],
-    [{ model: { type: 'mlp' } }, 'model.type'],
-    [{ features: ['temp_max', 'wind'] }, 'features'],
-    [{ features: [] }, 'features'],
+    [{ model: { seed: -1 } }, 'model.seed'],
+    [{ model: { type: 'forest' } }, 'model.type'],
+    [{ dataset: { source: 'x.csv', target: 'y', features: ['y', 'wind'] } }, 'dataset.features.0'],
+    [{ dataset: { source: 'x.csv', target: 'y', features: [] } }, 'dataset.features'],
+    [{ dataset: { source: 'x.csv' } }, 'dataset.target'],
+    [{ dataset: { source: 'x.txt', target: 'y' } }, 'dataset.format'],
+    [{ split: { method: 'time' } }, 'dataset.timeColumn'],
     [{ modelName: 'Bad Name/..' }, 'modelName'],
     [{ dataset: { source: '' } }, 'dataset.source'],
   ])('rejects %j with a message naming %s', (input, field) => {
@@ -60,8 +72,8 @@ describe('parseLifecycleConfig', () => {
   });
 
   it('lists every bad field in one error', () => {
-    const message = errorFor({ modelName: 'UPPER', model: { l2: -1 } });
+    const message = errorFor({ modelName: 'UPPER', model: { seed: -1 } });
     expect(message).toContain('modelName: ');
-    expect(message).toContain('model.l2: ');
+    expect(message).toContain('model.seed: ');
   });
 });

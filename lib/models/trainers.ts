@@ -1,0 +1,59 @@
+import type { NumericDataset } from '../data/dataset';
+import { LOGISTIC_DEFAULTS, LOGISTIC_SEARCH_SPACE, trainLogistic } from './logistic';
+import { MLP_DEFAULTS, MLP_SEARCH_SPACE, trainMlp } from './mlp';
+import { RIDGE_DEFAULTS, RIDGE_SEARCH_SPACE, trainRidge } from './ridge';
+import { SearchSpace, validateHyperparameters } from './search-space';
+import type { ClassificationDataset, EpochLoss, Model, Task } from './types';
+
+export const MODEL_TYPES = ['ridge', 'logistic', 'mlp'] as const;
+export type ModelType = (typeof MODEL_TYPES)[number];
+
+export type Hyperparameters = Record<string, number | string>;
+
+/** What each model family can learn and which hyperparameters it takes (the space a sweep tunes). */
+export const MODEL_FAMILIES: Record<ModelType, { tasks: Task[]; space: SearchSpace; defaults: Hyperparameters }> = {
+  ridge: { tasks: ['regression'], space: RIDGE_SEARCH_SPACE, defaults: { ...RIDGE_DEFAULTS } },
+  logistic: { tasks: ['classification'], space: LOGISTIC_SEARCH_SPACE, defaults: { ...LOGISTIC_DEFAULTS } },
+  mlp: { tasks: ['regression', 'classification'], space: MLP_SEARCH_SPACE, defaults: { ...MLP_DEFAULTS } },
+};
+
+/** The defaults overlaid with `values`; throws naming a parameter that is unknown or out of range. */
+export function resolveHyperparameters(type: ModelType, values: Partial<Hyperparameters> = {}): Hyperparameters {
+  const family = MODEL_FAMILIES[type];
+  return validateHyperparameters(family.space, family.defaults, values);
+}
+
+/** Throws when the family cannot learn the task, saying which families can. */
+export function checkTask(type: ModelType, task: Task): void {
+  if (MODEL_FAMILIES[type].tasks.includes(task)) return;
+  const fitting = MODEL_TYPES.filter((t) => MODEL_FAMILIES[t].tasks.includes(task));
+  throw new RangeError(`model.type "${type}" cannot do ${task}; for this target use one of: ${fitting.join(', ')}`);
+}
+
+export interface TrainedModel {
+  model: Model;
+  lossHistory: EpochLoss[];
+  /** MLP: the epoch whose weights were kept (early stopping). */
+  bestEpoch?: number;
+}
+
+/** Trains one model family on a prepared dataset; classification datasets carry their `classes`. */
+export function trainModelFamily(
+  type: ModelType,
+  task: Task,
+  train: NumericDataset | ClassificationDataset,
+  validation: NumericDataset | ClassificationDataset,
+  hyperparameters: Hyperparameters,
+  seed: number,
+): TrainedModel {
+  checkTask(type, task);
+  if (type === 'ridge') return { model: trainRidge(train, { l2: Number(hyperparameters.l2) }), lossHistory: [] };
+  if (type === 'logistic') return trainLogistic(train as ClassificationDataset, hyperparameters, { seed });
+  if (task === 'classification') {
+    return trainMlp(train as ClassificationDataset, validation as ClassificationDataset, hyperparameters, {
+      task,
+      seed,
+    });
+  }
+  return trainMlp(train, validation, hyperparameters, { task, seed });
+}
