@@ -39,8 +39,8 @@ export function typeTextColumn(values: readonly (string | null)[]): Cell[] {
   let numeric = true;
   for (const value of values) {
     if (value === null || isMissingText(value)) continue;
-    const number = DECIMAL_PATTERN.test(value.trim()) ? Number(value) : NaN;
-    if (!Number.isFinite(number)) {
+    // Decimal text is numeric even when it overflows (1e999 → Infinity): validation then reports the non-finite cell.
+    if (!DECIMAL_PATTERN.test(value.trim())) {
       numeric = false;
       break;
     }

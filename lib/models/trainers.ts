@@ -47,6 +47,13 @@ export function trainModelFamily(
   seed: number,
 ): TrainedModel {
   checkTask(type, task);
+  const classes = (train as ClassificationDataset).classes;
+  if (task === 'classification' && classes.length < 2) {
+    throw new RangeError(
+      `target "${train.targetName}" has a single class (${JSON.stringify(classes[0])}); ` +
+        'classification needs at least two: check dataset.target or the data',
+    );
+  }
   if (type === 'ridge') return { model: trainRidge(train, { l2: Number(hyperparameters.l2) }), lossHistory: [] };
   if (type === 'logistic') return trainLogistic(train as ClassificationDataset, hyperparameters, { seed });
   if (task === 'classification') {
