@@ -1,6 +1,7 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { LifecycleConfig } from '../config/project';
+import { referenceHistogram } from '../lib/data/histogram';
 import { rawInputColumns, type Preprocessor } from '../lib/data/preprocess';
 import { classificationMetrics, mean, meanSquaredError, regressionMetrics } from '../lib/metrics';
 import { ONNX_OUTPUT_NAME, ONNX_PROBABILITIES_NAME } from '../lib/models/onnx-graph';
@@ -134,6 +135,18 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
         metadata: {
           schema: JSON.stringify(dataset.schema),
           training_statistics: JSON.stringify(trainingStatistics(table, dataset.schema, indices.train)),
+          // Drift monitoring compares live feature distributions with these (quantile bins fixed at training time).
+          reference_histograms: JSON.stringify(
+            Object.fromEntries(
+              dataset.schema.features.map((f) => [
+                f.name,
+                referenceHistogram(
+                  f,
+                  indices.train.map((r) => table.data[f.name][r]),
+                ),
+              ]),
+            ),
+          ),
           hyperparameters: JSON.stringify(trained.hyperparameters),
         },
       });

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
 import { parseLifecycleConfig, SEATTLE_DATASET } from '../config/project';
 import { MODEL_NAME, MODEL_VERSION } from '../config/search-attributes';
 import { isServing } from '../runtime/dev-server';
@@ -125,6 +127,67 @@ describe('lifecycle workflow on the real dev server', () => {
     expect(a.metrics).toEqual(b.metrics);
     expect(a.artifact.hash).toBe(b.artifact.hash);
     expect(new Set([a.version, b.version])).toEqual(new Set([1, 2]));
+  });
+
+  it('classifies penguins with an MLP; the ONNX model takes raw features and carries schema and histograms', async () => {
+    const taskQueue = uniqueTaskQueue('lifecycle');
+    const summary = await withWorkers(connection, bundle, taskQueue, () =>
+      runLifecycle(
+        taskQueue,
+        {
+          modelName: 'penguins-mlp',
+          dataset: { source: 'vega-datasets:penguins.json', target: 'Species' },
+          model: { type: 'mlp', hyperparameters: { epochs: 100, hiddenUnits: 16 } },
+        },
+        'mlp',
+      ),
+    );
+    expect(summary.task).toBe('classification');
+    expect(summary.metrics.validationAccuracy).toBeGreaterThan(0.9);
+    expect(summary.metrics.validationAccuracy).toBeGreaterThan(summary.metrics.baselineAccuracy);
+    expect(summary.onnxParityMaxAbsDiff).toBeLessThanOrEqual(1e-5);
+
+    const session = await InferenceSession.create(fileURLToPath(summary.artifact.uri));
+    try {
+      expect([...session.inputNames].sort()).toEqual(
+        ['Beak Depth (mm)', 'Beak Length (mm)', 'Body Mass (g)', 'Flipper Length (mm)', 'Island', 'Sex'].sort(),
+      );
+      expect(session.outputNames).toEqual(['probabilities', 'label']);
+      // One raw penguin (a Gentoo from the dataset), as a client would send it.
+      const f32 = (v: number) => new Tensor('float32', Float32Array.of(v), [1]);
+      const output = await session.run({
+        'Beak Length (mm)': f32(46.1),
+        'Beak Depth (mm)': f32(13.2),
+        'Flipper Length (mm)': f32(211),
+        'Body Mass (g)': f32(4500),
+        Island: new Tensor('string', ['Biscoe'], [1]),
+        Sex: new Tensor('string', ['FEMALE'], [1]),
+      });
+      const classes = ['Adelie', 'Chinstrap', 'Gentoo'];
+      expect(classes[Number((output.label.data as BigInt64Array)[0])]).toBe('Gentoo');
+    } finally {
+      await session.release();
+    }
+    const model = onnx.ModelProto.decode(fs.readFileSync(fileURLToPath(summary.artifact.uri)));
+    const metadata = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
+    expect(JSON.parse(metadata.classes)).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    expect(JSON.parse(metadata.schema).target).toEqual({ name: 'Species', type: 'categorical' });
+    expect(JSON.parse(metadata.reference_histograms).Island.type).toBe('categorical');
+    expect(JSON.parse(metadata.reference_histograms)['Body Mass (g)'].edges.length).toBeGreaterThan(5);
+  });
+
+  it('splits by time: the latest dates validate', async () => {
+    const taskQueue = uniqueTaskQueue('lifecycle');
+    const summary = await withWorkers(connection, bundle, taskQueue, () =>
+      runLifecycle(
+        taskQueue,
+        { modelName: 'seattle-time', dataset: { ...SEATTLE_DATASET, timeColumn: 'date' }, split: { method: 'time' } },
+        'time',
+      ),
+    );
+    expect(summary.dataset.splitMethod).toBe('time');
+    expect(summary.dataset.validationRows).toBe(Math.round(1461 * 0.2));
+    expect(summary.metrics.validationMse).toBeLessThan(summary.metrics.baselineMse);
   });
 
   describe('bad input fails the run non-retryably, naming the column and row, and leaves server and worker up', () => {
