@@ -3,9 +3,15 @@ import { ConfigError, LifecycleConfig, parseLifecycleConfig } from '../config/pr
 import { resolveSchema, SchemaError, taskOf, timeValues } from '../lib/data/schema';
 import { randomSplit, SplitIndices, timeSplit } from '../lib/data/split';
 import type { DatasetSchema, Table } from '../lib/data/table';
-import { computeStatistics, formatReport, validateDataset as validateTable } from '../lib/data/validation-report';
+import {
+  computeStatistics,
+  formatReport,
+  validateDataset as validateTable,
+  type DatasetStatistics,
+} from '../lib/data/validation-report';
 import { resolveHyperparameters } from '../lib/models/trainers';
 import type { ArtifactStore } from '../stores/artifact-store';
+import type { Registry } from '../stores/registry';
 import { readDatasetFile } from './dataset-source';
 import { DatasetReadError, readTable } from './readers';
 
@@ -40,7 +46,17 @@ const nonRetryable = (type: string) => (err: Error) => {
   throw ApplicationFailure.nonRetryable(err.message, type);
 };
 
-export function createDataActivities({ store }: { store: ArtifactStore }) {
+/** The training statistics of the model's latest version, if it has one: the reference for drifted ranges. */
+async function previousStatistics(store: ArtifactStore, registry: Registry, modelName: string) {
+  const latest = (await registry.list(modelName)).at(-1);
+  if (!latest?.trainingStatistics) return undefined;
+  return {
+    version: latest.version,
+    statistics: await store.getJson<DatasetStatistics>(latest.trainingStatistics.hash),
+  };
+}
+
+export function createDataActivities({ store, registry }: { store: ArtifactStore; registry: Registry }) {
   return {
     /** Checks a config sent by any client, hyperparameters included; a bad field fails the run, naming the field. */
     async resolveConfig(input: unknown): Promise<LifecycleConfig> {
@@ -79,8 +95,16 @@ export function createDataActivities({ store }: { store: ArtifactStore }) {
         if (err instanceof SchemaError) throw ApplicationFailure.nonRetryable(err.message, 'DatasetSchemaError');
         throw err;
       }
-      const report = validateTable(table, schema);
-      const reportRef = await store.putJson({ source: dataset.source, datasetHash: dataset.hash, schema, report });
+      // Against the previous version's training data: ranges that moved are reported (warnings by default).
+      const previous = await previousStatistics(store, registry, config.modelName);
+      const report = validateTable(table, schema, { reference: previous?.statistics });
+      const reportRef = await store.putJson({
+        source: dataset.source,
+        datasetHash: dataset.hash,
+        schema,
+        referenceVersion: previous?.version,
+        report,
+      });
       if (!report.ok) {
         throw ApplicationFailure.create({
           nonRetryable: true,

@@ -30,6 +30,7 @@ export type ModelMetrics = Record<string, number>;
 
 export interface ExportedModel {
   artifact: ArtifactRef;
+  trainingStatistics: ArtifactRef;
   /** Largest |ONNX − TypeScript| over the validation set (predictions, or class probabilities). */
   maxAbsDiff: number;
 }
@@ -129,12 +130,13 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
     ): Promise<ExportedModel> {
       const { preprocessor, model } = await store.getJson<StoredModel>(trained.hash);
       const { table, split: indices, validation } = await loadPreparedData(store, dataset, split, preprocessor);
+      const statistics = trainingStatistics(table, dataset.schema, indices.train);
       const bytes = pipelineToOnnx(preprocessor, model, {
         modelName: config.modelName,
         targetName: dataset.schema.target.name,
         metadata: {
           schema: JSON.stringify(dataset.schema),
-          training_statistics: JSON.stringify(trainingStatistics(table, dataset.schema, indices.train)),
+          training_statistics: JSON.stringify(statistics),
           // Drift monitoring compares live feature distributions with these (quantile bins fixed at training time).
           reference_histograms: JSON.stringify(
             Object.fromEntries(
@@ -175,7 +177,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
             'OnnxParityError',
           );
         }
-        return { artifact: await store.put(bytes), maxAbsDiff };
+        return { artifact: await store.put(bytes), trainingStatistics: await store.putJson(statistics), maxAbsDiff };
       } finally {
         await session.release();
       }

@@ -19,6 +19,8 @@ export interface ModelVersion {
   hyperparameters: Record<string, number | string>;
   metrics: Record<string, number>;
   artifact: ArtifactRef;
+  /** Statistics of the training rows: the reference the next dataset for this model is validated against. */
+  trainingStatistics?: ArtifactRef;
 }
 
 export type NewModelVersion = Omit<ModelVersion, 'version' | 'createdAt'>;

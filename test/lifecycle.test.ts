@@ -190,6 +190,27 @@ describe('lifecycle workflow on the real dev server', () => {
     expect(summary.metrics.validationMse).toBeLessThan(summary.metrics.baselineMse);
   });
 
+  it("validates new data against the previous version's training statistics and warns about drifted ranges", async () => {
+    const shifted = writeCsv('warmer.csv', (lines) =>
+      lines.map((l, i) =>
+        i === 0
+          ? l
+          : l
+              .split(',')
+              .map((v, j) => (j === 3 ? String(Number(v) + 15) : v))
+              .join(','),
+      ),
+    );
+    const taskQueue = uniqueTaskQueue('lifecycle');
+    const [first, second] = await withWorkers(connection, bundle, taskQueue, async () => [
+      await runLifecycle(taskQueue, { modelName: 'drift-ref' }, 'first'),
+      await runLifecycle(taskQueue, { modelName: 'drift-ref', dataset: seattleWith(shifted) }, 'second'),
+    ]);
+    expect(first.warnings.filter((w) => w.includes('temp_min'))).toEqual([]);
+    expect(second.warnings.some((w) => w.includes('"temp_min"') && /range|drift/.test(w))).toBe(true);
+    expect(second.version).toBe(first.version + 1);
+  });
+
   describe('bad input fails the run non-retryably, naming the column and row, and leaves server and worker up', () => {
     it('missing column (declared feature)', async () => {
       const file = writeCsv('no-wind.csv', (lines) =>

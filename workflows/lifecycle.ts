@@ -59,6 +59,7 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
     hyperparameters: trained.hyperparameters,
     metrics,
     artifact: exported.artifact,
+    trainingStatistics: exported.trainingStatistics,
   });
   upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
   const baselineKey = dataset.task === 'regression' ? 'baselineMse' : 'baselineAccuracy';
