@@ -1,30 +1,14 @@
-import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection, WorkflowBundle } from '@temporalio/worker';
+import type { ApplicationFailure } from '@temporalio/client';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { lifecycleWorkflowId } from '../workflows/lifecycle-defs';
-import { setUpTemporal, uniqueTaskQueue, withWorkers } from './helpers/temporal';
+import { activityFailureOf, temporalTestFile, uniqueTaskQueue, withWorkers } from './helpers/temporal';
 
-let client: Client;
-let connection: NativeConnection;
-let bundle: WorkflowBundle;
-let dataDir: string;
-
-beforeAll(async () => {
-  ({ client, connection, bundle } = await setUpTemporal());
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bad-'));
-}, 120_000);
-
-afterAll(async () => {
-  await connection?.close();
-  await client?.connection.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const suite = temporalTestFile('mlops-bad-');
 
 /** A CSV of `rows` rows: x1 numeric, x2 numeric, y numeric target; `edit` changes cells per row. */
 function csv(name: string, header: string[], rows: (string | number)[][]): string {
-  const file = path.join(dataDir, name);
+  const file = path.join(suite.dir, name);
   fs.writeFileSync(file, [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
   return file;
 }
@@ -34,22 +18,15 @@ const numbers = (n: number, f: (i: number) => (string | number)[]) => Array.from
 /** Runs a lifecycle that must fail in an activity; returns that activity's application failure. */
 async function failureOf(modelName: string, config: object): Promise<ApplicationFailure> {
   const taskQueue = uniqueTaskQueue('bad');
-  const err = await withWorkers(connection, bundle, taskQueue, () =>
-    client.workflow
-      .execute('lifecycleWorkflow', {
+  const { app } = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+    activityFailureOf(
+      suite.client.workflow.execute('lifecycleWorkflow', {
         taskQueue,
         workflowId: lifecycleWorkflowId(modelName, taskQueue),
         args: [{ modelName, ...config }],
-      })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      ),
+      }),
+    ),
   );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const activity = (err as WorkflowFailedError).cause as ActivityFailure;
-  const app = activity.cause as ApplicationFailure;
-  expect(app).toBeInstanceOf(ApplicationFailure);
   expect(app.nonRetryable).toBe(true);
   // Nothing half-written: no model version of this name exists.
   expect(fs.existsSync(path.join(process.env.MLOPS_HOME!, 'registry', modelName))).toBe(false);

@@ -1,8 +1,6 @@
-import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
-import { NativeConnection, Worker, WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -13,31 +11,17 @@ import { isServing } from '../runtime/dev-server';
 import { sha256 } from '../stores/artifact-store';
 import { lifecycleWorkflow } from '../workflows/lifecycle';
 import { lifecycleWorkflowId } from '../workflows/lifecycle-defs';
-import { setUpTemporal, testAddress, uniqueTaskQueue, withWorkers } from './helpers/temporal';
+import { activityFailureOf, temporalTestFile, testAddress, uniqueTaskQueue, withWorkers } from './helpers/temporal';
 
 const seattleCsv = fs.readFileSync(
   require.resolve('vega-datasets').replace(/build[/\\]index\.js$/, 'data/seattle-weather.csv'),
   'utf8',
 );
 
-let client: Client;
-let connection: NativeConnection;
-let bundle: WorkflowBundle;
-let dataDir: string;
-
-beforeAll(async () => {
-  ({ client, connection, bundle } = await setUpTemporal());
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-data-'));
-}, 120_000);
-
-afterAll(async () => {
-  await connection?.close();
-  await client?.connection.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const suite = temporalTestFile('mlops-data-');
 
 function writeCsv(name: string, transform: (lines: string[]) => string[]): string {
-  const file = path.join(dataDir, name);
+  const file = path.join(suite.dir, name);
   fs.writeFileSync(file, transform(seattleCsv.trimEnd().split('\n')).join('\n'));
   return file;
 }
@@ -49,33 +33,17 @@ function seattleWith(source: string) {
 
 async function runLifecycle(taskQueue: string, config: object, run: string) {
   const parsed = parseLifecycleConfig(config);
-  return client.workflow.execute(lifecycleWorkflow, {
+  return suite.client.workflow.execute(lifecycleWorkflow, {
     taskQueue,
     workflowId: lifecycleWorkflowId(parsed.modelName, run),
     args: [parsed],
   });
 }
 
-/** The application failure an activity raised, unwrapped from the workflow and activity failures. */
-async function activityFailureOf(
-  promise: Promise<unknown>,
-): Promise<{ activity: ActivityFailure; app: ApplicationFailure }> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const activity = (err as WorkflowFailedError).cause;
-  expect(activity).toBeInstanceOf(ActivityFailure);
-  const app = (activity as ActivityFailure).cause;
-  expect(app).toBeInstanceOf(ApplicationFailure);
-  return { activity: activity as ActivityFailure, app: app as ApplicationFailure };
-}
-
 describe('lifecycle workflow on the real dev server', () => {
   it('trains a ridge model on seattle-weather that beats the mean baseline, exports ONNX and registers it', async () => {
     const taskQueue = uniqueTaskQueue('lifecycle');
-    const summary = await withWorkers(connection, bundle, taskQueue, () =>
+    const summary = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
       runLifecycle(taskQueue, { modelName: 'seattle-it' }, 'happy'),
     );
 
@@ -111,14 +79,14 @@ describe('lifecycle workflow on the real dev server', () => {
     expect(card).toContain(sha256(seattleCsv));
     expect(card).toContain('lifecycle/seattle-it/happy');
 
-    const description = await client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy')).describe();
+    const description = await suite.client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy')).describe();
     expect(description.typedSearchAttributes.get(MODEL_NAME)).toBe('seattle-it');
     expect(description.typedSearchAttributes.get(MODEL_VERSION)).toBe(summary.version);
   });
 
   it('is reproducible: the same data, seed and l2 give the same metrics and the same ONNX file', async () => {
     const taskQueue = uniqueTaskQueue('lifecycle');
-    const [a, b] = await withWorkers(connection, bundle, taskQueue, () =>
+    const [a, b] = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
       Promise.all([
         runLifecycle(taskQueue, { modelName: 'repro' }, 'a'),
         runLifecycle(taskQueue, { modelName: 'repro' }, 'b'),
@@ -131,7 +99,7 @@ describe('lifecycle workflow on the real dev server', () => {
 
   it('classifies penguins with an MLP; the ONNX model takes raw features and carries schema and histograms', async () => {
     const taskQueue = uniqueTaskQueue('lifecycle');
-    const summary = await withWorkers(connection, bundle, taskQueue, () =>
+    const summary = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
       runLifecycle(
         taskQueue,
         {
@@ -178,7 +146,7 @@ describe('lifecycle workflow on the real dev server', () => {
 
   it('splits by time: the latest dates validate', async () => {
     const taskQueue = uniqueTaskQueue('lifecycle');
-    const summary = await withWorkers(connection, bundle, taskQueue, () =>
+    const summary = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
       runLifecycle(
         taskQueue,
         { modelName: 'seattle-time', dataset: { ...SEATTLE_DATASET, timeColumn: 'date' }, split: { method: 'time' } },
@@ -202,7 +170,7 @@ describe('lifecycle workflow on the real dev server', () => {
       ),
     );
     const taskQueue = uniqueTaskQueue('lifecycle');
-    const [first, second] = await withWorkers(connection, bundle, taskQueue, async () => [
+    const [first, second] = await withWorkers(suite.connection, suite.bundle, taskQueue, async () => [
       await runLifecycle(taskQueue, { modelName: 'drift-ref' }, 'first'),
       await runLifecycle(taskQueue, { modelName: 'drift-ref', dataset: seattleWith(shifted) }, 'second'),
     ]);
@@ -217,7 +185,7 @@ describe('lifecycle workflow on the real dev server', () => {
         lines.map((l) => l.split(',').slice(0, 4).concat(l.split(',')[5]).join(',')),
       );
       const taskQueue = uniqueTaskQueue('bad-input');
-      await withWorkers(connection, bundle, taskQueue, async () => {
+      await withWorkers(suite.connection, suite.bundle, taskQueue, async () => {
         const { activity, app } = await activityFailureOf(
           runLifecycle(taskQueue, { modelName: 'bad-column', dataset: seattleWith(file) }, 'missing-column'),
         );
@@ -246,7 +214,7 @@ describe('lifecycle workflow on the real dev server', () => {
         ),
       );
       const taskQueue = uniqueTaskQueue('bad-input');
-      await withWorkers(connection, bundle, taskQueue, async () => {
+      await withWorkers(suite.connection, suite.bundle, taskQueue, async () => {
         const { activity, app } = await activityFailureOf(
           runLifecycle(taskQueue, { modelName: 'bad-value', dataset: seattleWith(file) }, 'non-numeric'),
         );
@@ -272,15 +240,19 @@ describe('lifecycle workflow on the real dev server', () => {
 
     it('missing file and invalid config', async () => {
       const taskQueue = uniqueTaskQueue('bad-input');
-      await withWorkers(connection, bundle, taskQueue, async () => {
+      await withWorkers(suite.connection, suite.bundle, taskQueue, async () => {
         const missing = await activityFailureOf(
-          runLifecycle(taskQueue, { modelName: 'bad-file', dataset: seattleWith(path.join(dataDir, 'nope.csv')) }, 'f'),
+          runLifecycle(
+            taskQueue,
+            { modelName: 'bad-file', dataset: seattleWith(path.join(suite.dir, 'nope.csv')) },
+            'f',
+          ),
         );
         expect(missing.app.type).toBe('DatasetNotFoundError');
         expect(missing.app.message).toContain('dataset.source');
 
         const badConfig = await activityFailureOf(
-          client.workflow.execute(lifecycleWorkflow, {
+          suite.client.workflow.execute(lifecycleWorkflow, {
             taskQueue,
             workflowId: lifecycleWorkflowId('bad-config', 'c'),
             args: [{ split: { validationFraction: 3 } }],
@@ -295,9 +267,11 @@ describe('lifecycle workflow on the real dev server', () => {
 
 describe('determinism', () => {
   it('replays the recorded history of a completed lifecycle with the current workflow code', async () => {
-    const handle = client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy'));
+    const handle = suite.client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy'));
     const history = await handle.fetchHistory();
-    const results = Worker.runReplayHistories({ workflowBundle: bundle }, [{ workflowId: handle.workflowId, history }]);
+    const results = Worker.runReplayHistories({ workflowBundle: suite.bundle }, [
+      { workflowId: handle.workflowId, history },
+    ]);
     for await (const result of results) expect(result.error).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -8,6 +8,9 @@ import {
   WorkflowBundle,
 } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createWorkers } from '../../workers/create-workers';
 
 /** The dev server started by test/global-setup.ts. */
@@ -59,4 +62,35 @@ export async function withWorkers<T>(
     workers.forEach((w) => w.shutdown());
     await Promise.all(running);
   }
+}
+
+/** Per test file: a client, a worker connection, one workflow bundle and a scratch folder, all cleaned up after. */
+export function temporalTestFile(scratchPrefix: string) {
+  const ctx = {} as { client: Client; connection: NativeConnection; bundle: WorkflowBundle; dir: string };
+  beforeAll(async () => {
+    Object.assign(ctx, await setUpTemporal());
+    ctx.dir = fs.mkdtempSync(path.join(os.tmpdir(), scratchPrefix));
+  }, 120_000);
+  afterAll(async () => {
+    await ctx.connection?.close();
+    await ctx.client?.connection.close();
+    if (ctx.dir) fs.rmSync(ctx.dir, { recursive: true, force: true });
+  });
+  return ctx;
+}
+
+/** The application failure an activity raised, unwrapped from the workflow and activity failures. */
+export async function activityFailureOf(
+  promise: Promise<unknown>,
+): Promise<{ activity: ActivityFailure; app: ApplicationFailure }> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const activity = (err as WorkflowFailedError).cause;
+  expect(activity).toBeInstanceOf(ActivityFailure);
+  const app = (activity as ActivityFailure).cause;
+  expect(app).toBeInstanceOf(ApplicationFailure);
+  return { activity: activity as ActivityFailure, app: app as ApplicationFailure };
 }
