@@ -84,7 +84,8 @@ export function createDataActivities({ store, registry }: { store: ArtifactStore
      */
     async validateDataset(dataset: IngestedDataset, config: LifecycleConfig): Promise<ValidatedDataset> {
       const content = await store.get(dataset.hash);
-      const table = await readTable(content, dataset.format, dataset.source).catch((err: Error) => {
+      const options = { maxRows: config.dataset.maxRows };
+      const table = await readTable(content, dataset.format, dataset.source, options).catch((err: Error) => {
         throw err instanceof DatasetReadError ? ApplicationFailure.nonRetryable(err.message, 'DatasetParseError') : err;
       });
       heartbeat();

@@ -2,7 +2,7 @@ import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { LifecycleConfig } from '../config/project';
 import { referenceHistogram } from '../lib/data/histogram';
-import { rawInputColumns, type Preprocessor } from '../lib/data/preprocess';
+import { rawInputColumns, transformRaw, type Preprocessor, type RawColumns } from '../lib/data/preprocess';
 import { classificationMetrics, mean, meanSquaredError, regressionMetrics } from '../lib/metrics';
 import { ONNX_OUTPUT_NAME, ONNX_PROBABILITIES_NAME } from '../lib/models/onnx-graph';
 import { pipelineToOnnx } from '../lib/models/onnx-pipeline';
@@ -38,6 +38,16 @@ export interface ExportedModel {
 interface StoredModel {
   preprocessor: Preprocessor;
   model: Model;
+}
+
+/** Numeric and date inputs rounded to float32, as the ONNX model receives them. */
+function float32Inputs(pre: Preprocessor, raw: RawColumns): RawColumns {
+  return Object.fromEntries(
+    pre.steps.map((step) => {
+      const values = raw[step.name];
+      return [step.name, step.kind === 'categorical' ? values : (values as number[]).map(Math.fround)];
+    }),
+  );
 }
 
 /** Flattened predictions to compare: regression values, or class probabilities row by row. */
@@ -129,7 +139,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
       config: LifecycleConfig,
     ): Promise<ExportedModel> {
       const { preprocessor, model } = await store.getJson<StoredModel>(trained.hash);
-      const { table, split: indices, validation } = await loadPreparedData(store, dataset, split, preprocessor);
+      const { table, split: indices } = await loadPreparedData(store, dataset, split, preprocessor);
       const statistics = trainingStatistics(table, dataset.schema, indices.train);
       const bytes = pipelineToOnnx(preprocessor, model, {
         modelName: config.modelName,
@@ -154,7 +164,8 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
       });
       const session = await InferenceSession.create(bytes);
       try {
-        const raw = rawInputColumns(preprocessor, table, indices.validation);
+        // Both sides see the same raw inputs: the float32 values a client sends to the ONNX model.
+        const raw = float32Inputs(preprocessor, rawInputColumns(preprocessor, table, indices.validation));
         const feeds = Object.fromEntries(
           preprocessor.steps.map((step) => {
             const values = raw[step.name];
@@ -169,7 +180,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
         const output = await session.run(feeds);
         const name = isClassificationModel(model) ? ONNX_PROBABILITIES_NAME : ONNX_OUTPUT_NAME;
         const onnxValues = output[name].data as Float32Array;
-        const expected = referenceOutputs(model, validation.features);
+        const expected = referenceOutputs(model, transformRaw(preprocessor, raw, indices.validation.length));
         const maxAbsDiff = expected.reduce((m, y, i) => Math.max(m, Math.abs(y - onnxValues[i])), 0);
         if (!(maxAbsDiff <= ONNX_PARITY_TOLERANCE)) {
           throw ApplicationFailure.nonRetryable(

@@ -144,6 +144,30 @@ describe('lifecycle workflow on the real dev server', () => {
     expect(JSON.parse(metadata.reference_histograms)['Body Mass (g)'].edges.length).toBeGreaterThan(5);
   });
 
+  it('trains from Parquet: the first rows of flights-3m, with categorical airports and dates', async () => {
+    const taskQueue = uniqueTaskQueue('lifecycle');
+    const summary = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+      runLifecycle(
+        taskQueue,
+        {
+          modelName: 'flights-delay',
+          dataset: { source: 'vega-datasets:flights-3m.parquet', target: 'delay', maxRows: 5000 },
+          model: { hyperparameters: { l2: 10 } },
+        },
+        'parquet',
+      ),
+    );
+    expect(summary.dataset.rows).toBe(5000);
+    expect(summary.dataset.hash).toBe(
+      sha256(
+        fs.readFileSync(require.resolve('vega-datasets').replace(/build[/\\]index\.js$/, 'data/flights-3m.parquet')),
+      ),
+    );
+    expect(summary.task).toBe('regression');
+    expect(Number.isFinite(summary.metrics.validationMse)).toBe(true);
+    expect(summary.onnxParityMaxAbsDiff).toBeLessThanOrEqual(1e-5);
+  });
+
   it('splits by time: the latest dates validate', async () => {
     const taskQueue = uniqueTaskQueue('lifecycle');
     const summary = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>

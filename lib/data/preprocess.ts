@@ -103,31 +103,38 @@ export function dayOfYearAngle(epochDays: number): number {
   return ((epochDays % DAYS_PER_YEAR) / DAYS_PER_YEAR) * 2 * Math.PI;
 }
 
-function transformCell(step: PreprocessStep, cell: Cell, out: number[]): void {
-  if (step.kind === 'numeric') {
-    const v = numericOf(cell);
-    out.push(((Number.isNaN(v) ? step.mean : v) - step.mean) / step.scale);
-  } else if (step.kind === 'categorical') {
-    const category = categoryOf(cell);
-    for (const c of step.categories) out.push(c === category ? 1 : 0);
-  } else {
-    const days = toEpochDays(cell);
-    const angle = dayOfYearAngle(Number.isNaN(days) ? step.fillEpochDays : days);
-    out.push(Math.sin(angle), Math.cos(angle));
+/** Raw per-feature inputs as the ONNX model takes them: numbers (NaN = missing), strings ('' = missing), epoch days. */
+export type RawColumns = Record<string, number[] | string[]>;
+
+/** The model-input matrix for raw inputs: what the ONNX preprocessing graph computes, in float64. */
+export function transformRaw(pre: Preprocessor, raw: RawColumns, rowCount: number): number[][] {
+  const out: number[][] = Array.from({ length: rowCount }, () => []);
+  for (const step of pre.steps) {
+    const column = raw[step.name];
+    for (let r = 0; r < rowCount; r++) {
+      const row = out[r];
+      if (step.kind === 'numeric') {
+        const v = column[r] as number;
+        row.push(((Number.isNaN(v) ? step.mean : v) - step.mean) / step.scale);
+      } else if (step.kind === 'categorical') {
+        for (const c of step.categories) row.push(c === column[r] ? 1 : 0);
+      } else {
+        const days = column[r] as number;
+        const angle = dayOfYearAngle(Number.isNaN(days) ? step.fillEpochDays : days);
+        row.push(Math.sin(angle), Math.cos(angle));
+      }
+    }
   }
+  return out;
 }
 
-/** The model-input matrix for the given rows (the reference the ONNX preprocessing graph must match). */
+/** The model-input matrix for the given table rows (the reference the ONNX preprocessing graph must match). */
 export function transformRows(pre: Preprocessor, table: Table, rows: number[]): number[][] {
-  return rows.map((r) => {
-    const out: number[] = [];
-    for (const step of pre.steps) transformCell(step, table.data[step.name][r], out);
-    return out;
-  });
+  return transformRaw(pre, rawInputColumns(pre, table, rows), rows.length);
 }
 
 /** Raw per-feature inputs as a client sends them to the ONNX model: numbers (NaN = missing), strings, epoch days. */
-export function rawInputColumns(pre: Preprocessor, table: Table, rows: number[]): Record<string, number[] | string[]> {
+export function rawInputColumns(pre: Preprocessor, table: Table, rows: number[]): RawColumns {
   return Object.fromEntries(
     pre.steps.map((step) => {
       const column = table.data[step.name];

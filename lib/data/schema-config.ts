@@ -51,6 +51,8 @@ export const datasetConfigSchema = z
       .optional(),
     /** Column ordering rows in time: when set, the latest rows become the validation set. */
     timeColumn: z.string().min(1, 'name a date/time column').optional(),
+    /** Read only the first rows of a large file (Parquet and Arrow decode only what that needs). */
+    maxRows: z.number({ error: 'use a positive whole number of rows' }).int().positive().optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -24,6 +24,8 @@ export const LOGISTIC_DEFAULTS: LogisticHyperparameters = { learningRate: 0.05, 
 
 export interface LogisticTrainingOptions {
   seed: number;
+  /** Standardise the inputs internally (default); false when they are already preprocessed to a common scale. */
+  standardize?: boolean;
   onEpoch?: (epoch: number, trainLoss: number) => void;
 }
 
@@ -40,7 +42,7 @@ export interface LogisticTrainingResult {
 export function trainLogistic(
   train: ClassificationDataset,
   hyperparameters: Partial<LogisticHyperparameters>,
-  { seed, onEpoch }: LogisticTrainingOptions,
+  { seed, onEpoch, standardize = true }: LogisticTrainingOptions,
 ): LogisticTrainingResult {
   const hp = validateHyperparameters(LOGISTIC_SEARCH_SPACE, LOGISTIC_DEFAULTS, hyperparameters);
   checkNumericDataset(train, 'logistic training set', 2);
@@ -48,7 +50,10 @@ export function trainLogistic(
   const d = train.featureNames.length;
   const k = train.classes.length;
   const binary = k === 2;
-  const scaling = fitStandardization(train.features, d);
+  // Already-scaled inputs keep unit scaling, so rare one-hot columns do not get huge raw-unit weights.
+  const scaling = standardize
+    ? fitStandardization(train.features, d)
+    : { means: new Array<number>(d).fill(0), scales: new Array<number>(d).fill(1) };
   const outputs = binary ? 1 : k;
   const { params, lossHistory } = trainDense(
     { rowCount: train.features.length, x: standardizeRows(train.features, scaling), y },

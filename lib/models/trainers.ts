@@ -37,7 +37,7 @@ export interface TrainedModel {
   bestEpoch?: number;
 }
 
-/** Trains one model family on a prepared dataset; classification datasets carry their `classes`. */
+/** Trains one model family on a preprocessed dataset; classification datasets carry their `classes`. */
 export function trainModelFamily(
   type: ModelType,
   task: Task,
@@ -54,8 +54,13 @@ export function trainModelFamily(
         'classification needs at least two: check dataset.target or the data',
     );
   }
-  if (type === 'ridge') return { model: trainRidge(train, { l2: Number(hyperparameters.l2) }), lossHistory: [] };
-  if (type === 'logistic') return trainLogistic(train as ClassificationDataset, hyperparameters, { seed });
+  // The lifecycle's preprocessing has already standardised numeric features and one-hot encoded categories.
+  if (type === 'ridge') {
+    return { model: trainRidge(train, { l2: Number(hyperparameters.l2) }, { standardize: false }), lossHistory: [] };
+  }
+  if (type === 'logistic') {
+    return trainLogistic(train as ClassificationDataset, hyperparameters, { seed, standardize: false });
+  }
   if (task === 'classification') {
     return trainMlp(train as ClassificationDataset, validation as ClassificationDataset, hyperparameters, {
       task,

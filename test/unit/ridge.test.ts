@@ -116,4 +116,17 @@ describe('trainRidge', () => {
     expect(() => trainRidge(synthetic(10), { l2: -1 })).toThrow(/model\.l2/);
     expect(() => trainRidge(synthetic(10), { l2: NaN })).toThrow(/model\.l2/);
   });
+
+  it('with standardize: false only centres, so a nearly constant column cannot blow up the weights', () => {
+    // Like the day-of-year of a few hours of flights: a column that barely moves in the training rows.
+    const random = seededRandom(3);
+    const features = Array.from({ length: 500 }, () => [random() * 10, 0.5 + random() * 1e-6]);
+    const target = features.map(([x]) => 2 * x + 3 + random());
+    const data: NumericDataset = { featureNames: ['x', 'almost-constant'], targetName: 'y', features, target };
+    const scaled = trainRidge(data, { l2: 1 });
+    const centred = trainRidge(data, { l2: 1 }, { standardize: false });
+    expect(Math.abs(scaled.weights[1])).toBeGreaterThan(1e4);
+    expect(Math.abs(centred.weights[1])).toBeLessThan(1);
+    expect(centred.weights[0]).toBeCloseTo(2, 1);
+  });
 });
