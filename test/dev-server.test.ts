@@ -52,13 +52,15 @@ describe('embedded dev server', () => {
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.terminate('test finished');
     await connection.close();
+    await server.stop();
   });
 
   it('refuses a port another server already listens on, instead of mistaking that server for its own', async () => {
     const port = await freePort();
-    const first = await start(port);
+    // Own database files: two servers on one SQLite file would fail on its lock instead.
+    const first = await start(port, 'first.sqlite');
     try {
-      await expect(start(port)).rejects.toThrow(`port 127.0.0.1:${port} is in use`);
+      await expect(start(port, 'second.sqlite')).rejects.toThrow(`port 127.0.0.1:${port} is in use`);
     } finally {
       await first.stop();
     }
