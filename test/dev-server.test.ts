@@ -18,13 +18,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(port: number): Promise<DevServer> {
+async function start(port: number, db = 'db.sqlite'): Promise<DevServer> {
   const cliPath = await ensureTemporalCli();
   return startDevServer({
     cliPath,
     host: '127.0.0.1',
     port,
-    dbFile: path.join(dir, 'db.sqlite'),
+    dbFile: path.join(dir, db),
     namespace: 'default',
   });
 }
