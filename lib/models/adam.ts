@@ -22,21 +22,26 @@ export class Adam {
   }
 
   step(params: Float64Array, grads: Float64Array): void {
-    const { m, v, learningRate, l2 } = this;
-    if (l2 > 0) {
-      for (const { weightOffset, biasOffset } of this.layers) {
-        for (let k = weightOffset; k < biasOffset; k++) grads[k] += l2 * params[k];
-      }
-    }
     this.beta1Power *= BETA1;
     this.beta2Power *= BETA2;
+    for (const { weightOffset, biasOffset, outputSize } of this.layers) {
+      this.update(params, grads, weightOffset, biasOffset, this.l2);
+      this.update(params, grads, biasOffset, biasOffset + outputSize, 0);
+    }
+  }
+
+  /** Adam on params[from..to), with l2·param added to each gradient when l2 > 0 (weights, not biases). */
+  private update(params: Float64Array, grads: Float64Array, from: number, to: number, l2: number): void {
+    const { m, v, learningRate } = this;
     const c1 = 1 - this.beta1Power;
     const c2 = 1 - this.beta2Power;
-    for (let k = 0; k < params.length; k++) {
-      const g = grads[k];
-      m[k] = BETA1 * m[k] + (1 - BETA1) * g;
-      v[k] = BETA2 * v[k] + (1 - BETA2) * g * g;
-      params[k] -= (learningRate * (m[k] / c1)) / (Math.sqrt(v[k] / c2) + EPSILON);
+    for (let k = from; k < to; k++) {
+      const g = l2 > 0 ? grads[k] + l2 * params[k] : grads[k];
+      const mk = BETA1 * m[k] + (1 - BETA1) * g;
+      const vk = BETA2 * v[k] + (1 - BETA2) * g * g;
+      m[k] = mk;
+      v[k] = vk;
+      params[k] -= (learningRate * (mk / c1)) / (Math.sqrt(vk / c2) + EPSILON);
     }
   }
 }

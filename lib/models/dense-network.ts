@@ -43,10 +43,18 @@ export function initialParameters(layers: LayerSlice[], parameterCount: number, 
 /**
  * Preallocated activations and deltas for up to `capacity` rows, so a training step allocates nothing.
  * acts[0] holds the (gathered) inputs; acts[l + 1] the outputs of layer l; deltas[l + 1] the loss gradient there.
+ *
+ * Most ReLU outputs are zero once training is under way (often 60–99%, and they are not the same units in every
+ * row), so each row's products run over its nonzero entries only: a nonzero input times a weight row forward, and
+ * nonzero input × nonzero delta pairs backward. Every sum keeps the order of the plain dense loops (inputs, rows or
+ * outputs ascending) and only leaves out zero terms, so results do not depend on this sparsity.
  */
 export class DenseWorkspace {
   readonly acts: Float64Array[];
   readonly deltas: Float64Array[];
+  /** One row's nonzero entries: values and, per use, a weight-row offset (forward) or a column index (backward). */
+  private readonly nzValue: Float64Array;
+  private readonly nzIndex: Int32Array;
 
   constructor(
     readonly sizes: number[],
@@ -55,6 +63,9 @@ export class DenseWorkspace {
   ) {
     this.acts = sizes.map((s) => new Float64Array(capacity * s));
     this.deltas = sizes.map((s, l) => new Float64Array(l === 0 ? 0 : capacity * s));
+    const width = Math.max(...sizes);
+    this.nzValue = new Float64Array(width);
+    this.nzIndex = new Int32Array(width);
   }
 
   /** Copies rows order[start..start+count) of the row-major matrix x into acts[0]. */
@@ -70,22 +81,51 @@ export class DenseWorkspace {
 
   /** Forward pass over the first `count` gathered rows; ReLU after every layer but the last. */
   forward(params: Float64Array, count: number): void {
+    const { nzValue, nzIndex } = this;
     const last = this.layers.length - 1;
     for (let l = 0; l <= last; l++) {
       const { inputSize: nin, outputSize: nout, weightOffset: w, biasOffset: bias } = this.layers[l];
       const input = this.acts[l];
       const out = this.acts[l + 1];
+      const relu = l < last;
       for (let b = 0; b < count; b++) {
         const ib = b * nin;
         const ob = b * nout;
-        for (let o = 0; o < nout; o++) out[ob + o] = params[bias + o];
+        // The row's nonzero inputs and the offsets of their weight rows (W is row-major [input][output]).
+        let nz = 0;
         for (let i = 0; i < nin; i++) {
           const a = input[ib + i];
-          if (a === 0) continue;
-          const wr = w + i * nout;
-          for (let o = 0; o < nout; o++) out[ob + o] += a * params[wr + o];
+          if (a !== 0) {
+            nzValue[nz] = a;
+            nzIndex[nz++] = w + i * nout;
+          }
         }
-        if (l < last) for (let o = 0; o < nout; o++) if (out[ob + o] < 0) out[ob + o] = 0;
+        // Four outputs at a time, summed in registers over the nonzero inputs in ascending order (bias first): the
+        // weight reads p..p+3 are contiguous, and each output is stored once.
+        let o = 0;
+        for (; o + 4 <= nout; o += 4) {
+          let s0 = params[bias + o];
+          let s1 = params[bias + o + 1];
+          let s2 = params[bias + o + 2];
+          let s3 = params[bias + o + 3];
+          for (let k = 0; k < nz; k++) {
+            const a = nzValue[k];
+            const p = nzIndex[k] + o;
+            s0 += a * params[p];
+            s1 += a * params[p + 1];
+            s2 += a * params[p + 2];
+            s3 += a * params[p + 3];
+          }
+          out[ob + o] = relu && s0 < 0 ? 0 : s0;
+          out[ob + o + 1] = relu && s1 < 0 ? 0 : s1;
+          out[ob + o + 2] = relu && s2 < 0 ? 0 : s2;
+          out[ob + o + 3] = relu && s3 < 0 ? 0 : s3;
+        }
+        for (; o < nout; o++) {
+          let s = params[bias + o];
+          for (let k = 0; k < nz; k++) s += nzValue[k] * params[nzIndex[k] + o];
+          out[ob + o] = relu && s < 0 ? 0 : s;
+        }
       }
     }
   }
@@ -132,36 +172,44 @@ export class DenseWorkspace {
 
   /** Accumulates parameter gradients of the first `count` rows into `grads` (which the caller zeroes). */
   backward(params: Float64Array, grads: Float64Array, count: number): void {
+    const { nzValue, nzIndex } = this;
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const { inputSize: nin, outputSize: nout, weightOffset: w, biasOffset: bias } = this.layers[l];
       const input = this.acts[l];
       const delta = this.deltas[l + 1];
+      // Layer 0's inputs are the data: no delta is propagated to them.
+      const prev = l > 0 ? this.deltas[l] : null;
+      // Row by row, so every gradient entry sums its rows in ascending order, as dW = Xᵀ·dZ would.
       for (let b = 0; b < count; b++) {
         const ib = b * nin;
         const db = b * nout;
-        for (let o = 0; o < nout; o++) grads[bias + o] += delta[db + o];
+        // The row's nonzero deltas (zero wherever the ReLU of this layer's output was inactive) and their columns.
+        let nd = 0;
+        for (let o = 0; o < nout; o++) {
+          const d = delta[db + o];
+          if (d !== 0) {
+            grads[bias + o] += d;
+            nzValue[nd] = d;
+            nzIndex[nd++] = o;
+          }
+        }
         for (let i = 0; i < nin; i++) {
           const a = input[ib + i];
-          if (a === 0) continue;
-          const wr = w + i * nout;
-          for (let o = 0; o < nout; o++) grads[wr + o] += a * delta[db + o];
-        }
-      }
-      if (l === 0) continue;
-      // The input of layer l is the ReLU output of layer l − 1: its derivative is 1 where positive, else 0.
-      const prev = this.deltas[l];
-      for (let b = 0; b < count; b++) {
-        const ib = b * nin;
-        const db = b * nout;
-        for (let i = 0; i < nin; i++) {
-          if (input[ib + i] <= 0) {
-            prev[ib + i] = 0;
+          // A zero input adds nothing to dW, and (being an inactive ReLU output) passes no delta back.
+          if (a === 0) {
+            if (prev) prev[ib + i] = 0;
             continue;
           }
+          // Weight row i: dW[i][o] += a·d[o] and the delta back to input i, Σ W[i][o]·d[o] over o ascending.
           const wr = w + i * nout;
           let s = 0;
-          for (let o = 0; o < nout; o++) s += params[wr + o] * delta[db + o];
-          prev[ib + i] = s;
+          for (let m = 0; m < nd; m++) {
+            const p = wr + nzIndex[m];
+            const d = nzValue[m];
+            grads[p] += a * d;
+            s += params[p] * d;
+          }
+          if (prev) prev[ib + i] = s;
         }
       }
     }

@@ -1,0 +1,70 @@
+import { DenseWorkspace, initialParameters, layoutLayers } from '../../lib/models/dense-network';
+import { SeededRandom } from '../../lib/models/rng';
+
+/** Plain dense loops (no zero skipping), summing in the same order: the reference the sparse passes must match. */
+function reference(sizes: number[], params: Float64Array, x: Float64Array, y: Float64Array, rows: number) {
+  const { layers, parameterCount } = layoutLayers(sizes);
+  const acts = [Array.from(x)];
+  layers.forEach(({ inputSize: nin, outputSize: nout, weightOffset: w, biasOffset: bias }, l) => {
+    const out: number[] = [];
+    for (let b = 0; b < rows; b++) {
+      for (let o = 0; o < nout; o++) {
+        let s = params[bias + o];
+        for (let i = 0; i < nin; i++) s += acts[l][b * nin + i] * params[w + i * nout + o];
+        out.push(l < layers.length - 1 && s < 0 ? 0 : s);
+      }
+    }
+    acts.push(out);
+  });
+  const grads = new Float64Array(parameterCount);
+  let delta = acts[layers.length].map((z, b) => 2 * (z - y[b]) * (1 / rows));
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const { inputSize: nin, outputSize: nout, weightOffset: w, biasOffset: bias } = layers[l];
+    for (let b = 0; b < rows; b++) {
+      for (let o = 0; o < nout; o++) {
+        grads[bias + o] += delta[b * nout + o];
+        for (let i = 0; i < nin; i++) grads[w + i * nout + o] += acts[l][b * nin + i] * delta[b * nout + o];
+      }
+    }
+    const prev: number[] = [];
+    for (let b = 0; b < rows; b++) {
+      for (let i = 0; i < nin; i++) {
+        let s = 0;
+        for (let o = 0; o < nout; o++) s += params[w + i * nout + o] * delta[b * nout + o];
+        prev.push(acts[l][b * nin + i] > 0 ? s : 0);
+      }
+    }
+    delta = prev;
+  }
+  return { out: acts[layers.length], grads };
+}
+
+describe('DenseWorkspace', () => {
+  it('matches plain dense loops exactly, with many inactive ReLUs', () => {
+    const sizes = [3, 9, 6, 1];
+    const rows = 40;
+    const random = new SeededRandom(7);
+    const { layers, parameterCount } = layoutLayers(sizes);
+    const params = initialParameters(layers, parameterCount, random);
+    // Negative hidden biases switch off a good share of the units in each row.
+    for (const { biasOffset, outputSize } of layers.slice(0, -1)) {
+      for (let o = 0; o < outputSize; o++) params[biasOffset + o] = -0.5 * random.uniform();
+    }
+    const x = Float64Array.from({ length: rows * 3 }, () => random.normal());
+    const y = Float64Array.from({ length: rows }, () => random.normal());
+    const order = Int32Array.from({ length: rows }, (_, i) => i);
+
+    const ws = new DenseWorkspace(sizes, layers, 64);
+    ws.gather(x, order, 0, rows);
+    ws.forward(params, rows);
+    ws.outputLoss('mse', y, order, 0, rows, true);
+    const grads = new Float64Array(parameterCount);
+    ws.backward(params, grads, rows);
+
+    const expected = reference(sizes, params, x, y, rows);
+    const zeros = Array.from(ws.acts[1].subarray(0, rows * 9)).filter((a) => a === 0).length;
+    expect(zeros).toBeGreaterThan(rows * 2);
+    expect(Array.from(ws.acts[3].subarray(0, rows))).toEqual(expected.out);
+    expect(Array.from(grads)).toEqual(Array.from(expected.grads));
+  });
+});
