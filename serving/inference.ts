@@ -1,0 +1,61 @@
+import { Tensor } from 'onnxruntime-node';
+import type { Column, FeatureBatch } from './columns';
+import type { ServedModel } from './model';
+
+/** One output tensor for one request's rows. */
+export interface OutputSlice {
+  type: string;
+  dims: number[];
+  data: Float32Array | Float64Array | BigInt64Array | Int32Array | string[];
+}
+
+export type BatchOutputs = Record<string, OutputSlice>;
+
+function concat(columns: Column[], rows: number): Column {
+  if (columns.length === 1) return columns[0];
+  if (Array.isArray(columns[0])) return (columns as string[][]).flat();
+  const out = new Float32Array(rows);
+  let offset = 0;
+  for (const column of columns as Float32Array[]) {
+    out.set(column, offset);
+    offset += column.length;
+  }
+  return out;
+}
+
+/**
+ * Runs several requests' rows as one `session.run`: concatenates each feature's columns, then cuts every output
+ * back into per-request slices along the batch (first) dimension, in the order the requests were given.
+ */
+export async function runBatches(model: ServedModel, batches: FeatureBatch[]): Promise<BatchOutputs[]> {
+  const total = batches.reduce((n, b) => n + b.rows, 0);
+  const feeds: Record<string, Tensor> = {};
+  for (const { name, kind } of model.features) {
+    const column = concat(
+      batches.map((b) => b.columns[name]),
+      total,
+    );
+    feeds[name] =
+      kind === 'categorical'
+        ? new Tensor('string', column as string[], [total])
+        : new Tensor('float32', column as Float32Array, [total]);
+  }
+  const results = await model.session.run(feeds);
+  const slices: BatchOutputs[] = batches.map(() => ({}));
+  for (const [name, tensor] of Object.entries(results)) {
+    const width = total === 0 ? 0 : tensor.size / total;
+    const data = tensor.data as OutputSlice['data'];
+    let row = 0;
+    batches.forEach((batch, i) => {
+      const start = row * width;
+      const end = (row + batch.rows) * width;
+      slices[i][name] = {
+        type: tensor.type,
+        dims: [batch.rows, ...tensor.dims.slice(1)],
+        data: Array.isArray(data) ? data.slice(start, end) : data.slice(start, end),
+      };
+      row += batch.rows;
+    });
+  }
+  return slices;
+}

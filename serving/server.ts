@@ -1,0 +1,285 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import { MODEL_NAME_PATTERN } from '../config/project';
+import { PACKAGE_ROOT } from '../config/paths';
+import { MicroBatcher } from './batcher';
+import type { FeatureBatch } from './columns';
+import { notFound, notReady, ServingError, type FailureReason } from './errors';
+import { FeatureLog } from './feature-log';
+import { runBatches, type BatchOutputs } from './inference';
+import { createServingMetrics } from './metrics';
+import { loadServedModel, readModelFile, type ServedModel } from './model';
+import { inferResponse, parseInferRequest } from './oip';
+import { parsePredictRequest, predictions } from './rows';
+
+export interface ModelServerOptions {
+  modelName: string;
+  modelVersion: string;
+  /** The ONNX file to serve (or give loadModelBytes, e.g. to read it from the artifact store). */
+  modelFile?: string;
+  loadModelBytes?: () => Promise<Uint8Array>;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Where served rows are logged as `<dir>/<model>/<version>.jsonl`; no log when unset. */
+  featureLogDir?: string;
+  featureLogSampleRate?: number;
+  /** Largest request body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Most rows in one request (default 10,000). */
+  maxRows?: number;
+  /** Most rows in one model run when concurrent requests are combined (default: maxRows). */
+  maxBatchRows?: number;
+  /** How long an idle server waits to combine requests (default 0: only those arriving together). */
+  batchWindowMs?: number;
+  /** Resolve only once the model is loaded (default true); otherwise the server answers 503 until then. */
+  waitForReady?: boolean;
+}
+
+export interface ModelServer {
+  url: string;
+  port: number;
+  /** Resolves when the model is loaded and served; rejects if it cannot be loaded. */
+  ready: Promise<void>;
+  isReady(): boolean;
+  /** Stops accepting connections, finishes in-flight requests, flushes the feature log, releases the model. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_ROWS = 10_000;
+const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const INFERENCE_ROUTES = new Set([
+  '/v2/models/:name/infer',
+  '/v2/models/:name/versions/:version/infer',
+  '/v2/models/:name/predict',
+  '/v2/models/:name/versions/:version/predict',
+]);
+
+interface ModelParams {
+  name: string;
+  version?: string;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Maps any error to the status, `{"error"}` message and metrics reason the client gets. */
+function classify(err: FastifyError | ServingError, maxBodyBytes: number): ServingError {
+  if (err instanceof ServingError) return err;
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new ServingError(
+      413,
+      `request body is over the limit of ${maxBodyBytes} bytes; send fewer rows per request`,
+      'payload_too_large',
+    );
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ServingError(status, err.message, 'bad_request');
+  return new ServingError(500, `inference failed: ${err.message}`, 'inference_error');
+}
+
+/** An Open Inference Protocol v2 (KServe / Triton) REST server for one ONNX model version. */
+export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
+  const { modelName, modelVersion } = options;
+  if (!MODEL_NAME_PATTERN.test(modelName))
+    throw new RangeError(`model name "${modelName}" must match ${MODEL_NAME_PATTERN}`);
+  if (!VERSION_PATTERN.test(modelVersion))
+    throw new RangeError(`model version "${modelVersion}" must match ${VERSION_PATTERN}`);
+  const loadBytes = options.loadModelBytes ?? (options.modelFile ? () => readModelFile(options.modelFile!) : undefined);
+  if (!loadBytes) throw new RangeError('give modelFile or loadModelBytes');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const metrics = createServingMetrics();
+  const featureLog = options.featureLogDir
+    ? new FeatureLog({ dir: options.featureLogDir, sampleRate: options.featureLogSampleRate })
+    : undefined;
+  const failures = new WeakMap<FastifyRequest, FailureReason>();
+  let model: ServedModel | undefined;
+  let batcher: MicroBatcher<FeatureBatch, BatchOutputs> | undefined;
+  let state: 'loading' | 'ready' | 'failed' | 'closing' = 'loading';
+  let loadError = '';
+
+  const app = Fastify({ bodyLimit: maxBodyBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '')
+      return done(new ServingError(400, 'request body is empty; send a JSON object', 'invalid_json'));
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(
+        new ServingError(
+          400,
+          `request body is not valid JSON (${(err as Error).message}); send a JSON object`,
+          'invalid_json',
+        ),
+      );
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | ServingError, request, reply) => {
+    const error = classify(err, maxBodyBytes);
+    failures.set(request, error.reason);
+    return reply.code(error.statusCode).send({ error: error.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: `no route ${request.method} ${request.url}; the API is under /v2 (e.g. GET /v2/models/${modelName})`,
+    }),
+  );
+  // While shutting down, close each connection after its response, so keep-alive clients do not hold the exit.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (state === 'closing') reply.header('connection', 'close');
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (!INFERENCE_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const params = request.params as ModelParams;
+    const labels = {
+      model: params.name === modelName ? modelName : 'unknown',
+      version: params.version === undefined || params.version === modelVersion ? modelVersion : 'unknown',
+    };
+    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+    const reason = failures.get(request) ?? (reply.statusCode >= 400 ? 'inference_error' : undefined);
+    if (reason) metrics.failures.inc({ ...labels, reason });
+  });
+
+  /** The served model for a route's name and version: 404 for another model, 503 until it is loaded. */
+  function resolve(params: ModelParams): { model: ServedModel; batcher: MicroBatcher<FeatureBatch, BatchOutputs> } {
+    if (params.name !== modelName || (params.version !== undefined && params.version !== modelVersion)) {
+      const asked = params.version === undefined ? `"${params.name}"` : `"${params.name}" version "${params.version}"`;
+      throw notFound(`model ${asked} is not served here; this server serves "${modelName}" version "${modelVersion}"`);
+    }
+    // While closing, requests already in flight are still served; new ones get 503 from fastify.
+    if ((state !== 'ready' && state !== 'closing') || !model || !batcher) {
+      throw notReady(`model "${modelName}" is not ready (${state}${loadError ? `: ${loadError}` : ''}); retry shortly`);
+    }
+    return { model, batcher };
+  }
+
+  const serverMetadata = { name: 'temporal-mlops', version: packageVersion(), extensions: [] as string[] };
+  app.get('/v2', async () => serverMetadata);
+  app.get('/v2/health/live', async () => ({ live: true }));
+  app.get('/v2/health/ready', async (_request, reply) =>
+    state === 'ready' ? { ready: true } : reply.code(503).send({ ready: false, error: `model is ${state}` }),
+  );
+
+  const metadata = async (request: FastifyRequest) => {
+    const { model } = resolve(request.params as ModelParams);
+    return {
+      name: model.name,
+      versions: [model.version],
+      platform: 'onnxruntime_onnx',
+      inputs: model.inputs,
+      outputs: model.outputs,
+      parameters: {
+        task: model.task,
+        features: model.features,
+        ...(model.targetName ? { target_name: model.targetName } : {}),
+        ...(model.modelType ? { model_type: model.modelType } : {}),
+        ...(model.classes ? { classes: model.classes } : {}),
+      },
+    };
+  };
+  app.get('/v2/models/:name', metadata);
+  app.get('/v2/models/:name/versions/:version', metadata);
+
+  const modelReady = async (request: FastifyRequest) => {
+    resolve(request.params as ModelParams);
+    return { name: modelName, ready: true };
+  };
+  app.get('/v2/models/:name/ready', modelReady);
+  app.get('/v2/models/:name/versions/:version/ready', modelReady);
+
+  const infer = async (request: FastifyRequest) => {
+    const { model, batcher } = resolve(request.params as ModelParams);
+    const parsed = parseInferRequest(request.body, model, maxRows);
+    const outputs = await batcher.submit(parsed.batch);
+    metrics.rows.observe({ model: modelName, version: modelVersion }, parsed.batch.rows);
+    featureLog?.record(model, parsed.batch, predictions(model, parsed.batch.rows, outputs));
+    return inferResponse(model, parsed, outputs);
+  };
+  app.post('/v2/models/:name/infer', infer);
+  app.post('/v2/models/:name/versions/:version/infer', infer);
+
+  const predict = async (request: FastifyRequest) => {
+    const { model, batcher } = resolve(request.params as ModelParams);
+    const batch = parsePredictRequest(request.body, model, maxRows);
+    const outputs = await batcher.submit(batch);
+    metrics.rows.observe({ model: modelName, version: modelVersion }, batch.rows);
+    const result = predictions(model, batch.rows, outputs);
+    featureLog?.record(model, batch, result);
+    return { model_name: model.name, model_version: model.version, predictions: result };
+  };
+  app.post('/v2/models/:name/predict', predict);
+  app.post('/v2/models/:name/versions/:version/predict', predict);
+
+  app.get('/metrics', async (_request, reply: FastifyReply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+
+  const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const bound = app.server.address();
+  const port = bound !== null && typeof bound === 'object' ? bound.port : 0;
+
+  const ready = (async () => {
+    const bytes = await loadBytes();
+    const loaded = await loadServedModel(bytes, modelName, modelVersion);
+    if (state !== 'loading') {
+      await loaded.session.release();
+      return;
+    }
+    const labels = { model: modelName, version: modelVersion };
+    model = loaded;
+    batcher = new MicroBatcher<FeatureBatch, BatchOutputs>({
+      run: (batches) => {
+        metrics.batchRows.observe(
+          labels,
+          batches.reduce((n, b) => n + b.rows, 0),
+        );
+        metrics.batchRequests.observe(labels, batches.length);
+        return runBatches(loaded, batches);
+      },
+      size: (b) => b.rows,
+      maxBatchSize: options.maxBatchRows ?? maxRows,
+      windowMs: options.batchWindowMs ?? 0,
+    });
+    state = 'ready';
+  })().catch((err: Error) => {
+    if (state === 'loading') state = 'failed';
+    loadError = err.message;
+    throw err;
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      state = 'closing'; // a model still loading is released when it arrives
+      await app.close();
+      await featureLog?.flush();
+      await model?.session.release();
+    })());
+
+  if (options.waitForReady ?? true) {
+    try {
+      await ready;
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  } else {
+    void ready.catch(() => undefined); // reported through /v2/health/ready and `ready`
+  }
+  return { url: address, port, ready, isReady: () => state === 'ready', close };
+}
