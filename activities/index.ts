@@ -1,6 +1,7 @@
 import type { ArtifactStore } from '../stores/artifact-store';
 import type { Registry } from '../stores/registry';
 import { createDataActivities } from './data';
+import { createHpoActivities } from './hpo';
 import { createRegistryActivities } from './registry';
 import { createTrainingActivities } from './training';
 
@@ -11,12 +12,14 @@ export interface ActivityDependencies {
 
 /** Activities that poll the main task queue: quick, I/O-bound steps. */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createDataActivities(deps), ...createRegistryActivities(deps) };
+  const { suggestTrials } = createHpoActivities(deps);
+  return { ...createDataActivities(deps), ...createRegistryActivities(deps), suggestTrials };
 }
 
 /** Heavy activities that poll the training task queue, so training scales out on its own workers. */
 export function createHeavyActivities(deps: ActivityDependencies) {
-  return createTrainingActivities(deps);
+  const { runTrial } = createHpoActivities(deps);
+  return { ...createTrainingActivities(deps), runTrial };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -45,6 +45,7 @@ export function trainModelFamily(
   validation: NumericDataset | ClassificationDataset,
   hyperparameters: Hyperparameters,
   seed: number,
+  { onEpoch }: { onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void } = {},
 ): TrainedModel {
   checkTask(type, task);
   const classes = (train as ClassificationDataset).classes;
@@ -59,13 +60,18 @@ export function trainModelFamily(
     return { model: trainRidge(train, { l2: Number(hyperparameters.l2) }, { standardize: false }), lossHistory: [] };
   }
   if (type === 'logistic') {
-    return trainLogistic(train as ClassificationDataset, hyperparameters, { seed, standardize: false });
+    return trainLogistic(train as ClassificationDataset, hyperparameters, {
+      seed,
+      standardize: false,
+      onEpoch: onEpoch && ((epoch, trainLoss) => onEpoch(epoch, trainLoss, NaN)),
+    });
   }
   if (task === 'classification') {
     return trainMlp(train as ClassificationDataset, validation as ClassificationDataset, hyperparameters, {
       task,
       seed,
+      onEpoch,
     });
   }
-  return trainMlp(train, validation, hyperparameters, { task, seed });
+  return trainMlp(train, validation, hyperparameters, { task, seed, onEpoch });
 }

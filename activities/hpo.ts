@@ -1,0 +1,101 @@
+import { Context, heartbeat } from '@temporalio/activity';
+import { logLoss, meanSquaredError } from '../lib/metrics';
+import { predict } from '../lib/models/predict';
+import { suggest } from '../lib/hpo/suggest';
+import { medianCurve, shouldStop } from '../lib/hpo/median-stopping';
+import { trainModelFamily, resolveHyperparameters } from '../lib/models/trainers';
+import type { ArtifactStore } from '../stores/artifact-store';
+import type { SweepInput, ParamValues, TrialRecord } from '../workflows/sweep-defs';
+import { loadPreparedData } from './prepared-data';
+
+export interface TrialRequest {
+  id: number;
+  params: ParamValues;
+  input: Omit<SweepInput, 'settings'> & { graceEpochs: number };
+  /** Loss curves of the completed trials, for the median stopping rule. */
+  completedCurves: number[][];
+}
+
+class StopTrial extends Error {}
+
+export function createHpoActivities({ store }: { store: ArtifactStore }) {
+  return {
+    /** Next hyperparameters: quasi-random first, then Expected Improvement over a GP of the finished trials. */
+    async suggestTrials(request: {
+      input: SweepInput;
+      trials: TrialRecord[];
+      pending: ParamValues[];
+      count: number;
+    }): Promise<ParamValues[]> {
+      const { settings } = request.input;
+      const observations = request.trials.map((t) => ({
+        params: t.params,
+        loss: t.status === 'failed' ? null : t.loss,
+      }));
+      const result = suggest({
+        space: settings.space,
+        observations,
+        pending: request.pending,
+        seed: settings.seed,
+        batchSize: request.count,
+        nInitial: settings.initialTrials,
+      });
+      return result.suggestions.map((s) => s.params);
+    },
+
+    /** Trains one model with the trial's hyperparameters; its objective is the best validation loss. */
+    async runTrial(request: TrialRequest): Promise<TrialRecord> {
+      const { config, dataset, split } = request.input;
+      const hyperparameters = resolveHyperparameters(config.model.type, {
+        ...config.model.hyperparameters,
+        ...request.params,
+      });
+      const data = await loadPreparedData(store, dataset, split);
+      const median = medianCurve(request.completedCurves);
+      const curve: number[] = [];
+      const record = (status: TrialRecord['status']): TrialRecord => ({
+        id: request.id,
+        params: request.params,
+        status,
+        loss: curve.length ? Math.min(...curve.filter(Number.isFinite)) : null,
+        curve,
+      });
+      let trained;
+      try {
+        trained = trainModelFamily(
+          config.model.type,
+          dataset.task,
+          data.train,
+          data.validation,
+          hyperparameters,
+          config.model.seed,
+          {
+            onEpoch: (_epoch, _train, valLoss) => {
+              curve.push(valLoss);
+              heartbeat({ epoch: curve.length, valLoss });
+              if (Context.current().cancellationSignal.aborted) throw new StopTrial('cancelled');
+              if (shouldStop(curve, median, request.input.graceEpochs)) throw new StopTrial('median stopping');
+            },
+          },
+        );
+      } catch (err) {
+        if (err instanceof StopTrial) return record('stopped');
+        return { ...record('failed'), loss: null, error: (err as Error).message };
+      }
+      // Families without a per-epoch validation loss (ridge, logistic) are scored once on the validation rows.
+      if (!curve.some(Number.isFinite)) {
+        const p = predict(trained.model, data.validation.features);
+        curve.push(
+          p.task === 'regression'
+            ? meanSquaredError(data.validation.target, p.values)
+            : logLoss(data.validation.target, p.probabilities),
+        );
+      }
+      const result = record('completed');
+      if (result.loss === null || !Number.isFinite(result.loss)) {
+        return { ...result, status: 'failed', loss: null, error: `objective is not finite (${result.loss})` };
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities, HeavyActivities } from '../activities';
+import { trainingTaskQueue } from '../config/task-queues';
+import {
+  ParamValues,
+  stopSweepSignal,
+  SweepInput,
+  SweepProgress,
+  sweepProgressQuery,
+  SweepResult,
+  SweepState,
+  TrialRecord,
+} from './sweep-defs';
+
+const { suggestTrials } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+/** Each trial is its own activity with a deterministic ID, retried with backoff when its worker dies. */
+function trialActivity(id: number, settings: SweepInput['settings']) {
+  return proxyActivities<HeavyActivities>({
+    taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
+    activityId: `trial-${id}`,
+    startToCloseTimeout: settings.trialTimeout,
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
+  }).runTrial;
+}
+
+function bestTrial(trials: TrialRecord[]): SweepResult['best'] | undefined {
+  const scored = trials.filter((t): t is TrialRecord & { loss: number } => t.status !== 'failed' && t.loss !== null);
+  if (scored.length === 0) return undefined;
+  const best = scored.reduce((a, b) => (b.loss < a.loss || (b.loss === a.loss && b.id < a.id) ? b : a));
+  return { id: best.id, loss: best.loss, params: best.params };
+}
+
+/**
+ * Bayesian hyperparameter optimisation: suggest (activity) → up to `parallelism` trial activities → feed the
+ * results back → ... until `maxTrials`, a `stop` signal, or too many failures. Continues as new every
+ * `trialsPerRun` trials with its state as plain JSON, so long sweeps keep a bounded history.
+ */
+export async function sweepWorkflow(
+  input: SweepInput,
+  state: SweepState = { trials: [], stopRequested: false },
+): Promise<SweepResult> {
+  const { settings } = input;
+  const trials: TrialRecord[] = [...state.trials];
+  const running = new Map<number, ParamValues>();
+  let stopRequested = state.stopRequested;
+  let startedThisRun = 0;
+
+  const failed = () => trials.filter((t) => t.status === 'failed').length;
+  const tooManyFailures = () => failed() > settings.maxFailedTrials;
+  const canLaunch = () =>
+    !stopRequested &&
+    !tooManyFailures() &&
+    trials.length + running.size < settings.maxTrials &&
+    startedThisRun < settings.trialsPerRun &&
+    !workflowInfo().continueAsNewSuggested;
+
+  setHandler(stopSweepSignal, () => {
+    stopRequested = true;
+  });
+  setHandler(sweepProgressQuery, (): SweepProgress => {
+    const best = bestTrial(trials);
+    return {
+      done: trials.length,
+      running: running.size,
+      failed: failed(),
+      maxTrials: settings.maxTrials,
+      ...(best ? { best } : {}),
+      losses: [...trials].sort((a, b) => a.id - b.id).map((t) => ({ id: t.id, loss: t.loss, status: t.status })),
+    };
+  });
+
+  const launch = (params: ParamValues) => {
+    const id = trials.length + running.size;
+    running.set(id, params);
+    startedThisRun++;
+    const completedCurves = trials.filter((t) => t.status === 'completed').map((t) => t.curve);
+    const { modelName, config, dataset, split } = input;
+    const run = trialActivity(id, settings);
+    void run({
+      id,
+      params,
+      input: { modelName, config, dataset, split, graceEpochs: settings.medianStoppingGraceEpochs },
+      completedCurves,
+    })
+      .then(
+        (record) => trials.push(record),
+        (err: Error) => trials.push({ id, params, status: 'failed', loss: null, curve: [], error: err.message }),
+      )
+      .finally(() => running.delete(id));
+  };
+
+  for (;;) {
+    const free = Math.min(
+      settings.parallelism - running.size,
+      settings.maxTrials - trials.length - running.size,
+      settings.trialsPerRun - startedThisRun,
+    );
+    if (canLaunch() && free > 0) {
+      const pending = [...running.values()];
+      const suggestions = await suggestTrials({ input, trials, pending, count: free });
+      // Re-check: a stop signal may have arrived while suggesting.
+      if (canLaunch()) suggestions.slice(0, free).forEach(launch);
+    }
+    if (running.size === 0 && !canLaunch()) break;
+    await condition(() => running.size === 0 || (canLaunch() && running.size < settings.parallelism));
+  }
+
+  if (tooManyFailures()) {
+    const errors = trials.filter((t) => t.status === 'failed').map((t) => `trial ${t.id}: ${t.error ?? 'failed'}`);
+    throw ApplicationFailure.nonRetryable(
+      `sweep stopped: ${failed()} trials failed (maxFailedTrials ${settings.maxFailedTrials}):\n${errors.join('\n')}`,
+      'SweepFailedError',
+    );
+  }
+  const more = !stopRequested && trials.length < settings.maxTrials;
+  if (more) {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof sweepWorkflow>(input, { trials, stopRequested });
+  }
+  const best = bestTrial(trials);
+  if (!best) {
+    const errors = trials.map((t) => `trial ${t.id}: ${t.error ?? t.status}`);
+    throw ApplicationFailure.nonRetryable(
+      trials.length === 0
+        ? 'sweep stopped before any trial ran; nothing to choose from'
+        : `every trial failed:\n${errors.join('\n')}`,
+      'SweepFailedError',
+    );
+  }
+  return { best, trials: [...trials].sort((a, b) => a.id - b.id), stoppedBySignal: stopRequested };
+}
