@@ -9,7 +9,8 @@ import {
   validateDataset as validateTable,
   type DatasetStatistics,
 } from '../lib/data/validation-report';
-import { resolveHyperparameters } from '../lib/models/trainers';
+import { DEFAULT_TUNING_SPACES, MODEL_FAMILIES, resolveHyperparameters, type ModelType } from '../lib/models/trainers';
+import { validateSearchSpace, type SearchSpace } from '../lib/models/search-space';
 import type { ArtifactStore } from '../stores/artifact-store';
 import type { Registry } from '../stores/registry';
 import { readDatasetFile } from './dataset-source';
@@ -42,6 +43,23 @@ export interface SplitDataset {
   validationRows: number;
 }
 
+/** Every tuned parameter must be one the family takes; ranges must be valid. Errors name sweep.space.<param>. */
+function checkTuningSpace(type: ModelType, space: SearchSpace): void {
+  const known = Object.keys(MODEL_FAMILIES[type].space);
+  for (const name of Object.keys(space)) {
+    if (!known.includes(name)) {
+      throw new ConfigError(
+        `sweep.space.${name}: model.type "${type}" has no such hyperparameter (it has ${known.join(', ')})`,
+      );
+    }
+  }
+  try {
+    validateSearchSpace(space);
+  } catch (err) {
+    throw new ConfigError(`sweep.space: ${(err as Error).message}`);
+  }
+}
+
 const nonRetryable = (type: string) => (err: Error) => {
   throw ApplicationFailure.nonRetryable(err.message, type);
 };
@@ -63,6 +81,10 @@ export function createDataActivities({ store, registry }: { store: ArtifactStore
       try {
         const config = parseLifecycleConfig(input);
         config.model.hyperparameters = resolveHyperparameters(config.model.type, config.model.hyperparameters);
+        // The sweep's defaults depend on the model family: tune MLPs by default, over the family's usual space.
+        config.sweep.enabled ??= config.model.type === 'mlp';
+        config.sweep.space ??= DEFAULT_TUNING_SPACES[config.model.type];
+        checkTuningSpace(config.model.type, config.sweep.space);
         return config;
       } catch (err) {
         if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');

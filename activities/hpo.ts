@@ -11,7 +11,7 @@ import { loadPreparedData } from './prepared-data';
 export interface TrialRequest {
   id: number;
   params: ParamValues;
-  input: Omit<SweepInput, 'settings'> & { graceEpochs: number };
+  input: Required<Pick<SweepInput, 'config' | 'data'>> & { graceEpochs: number };
   /** Loss curves of the completed trials, for the median stopping rule. */
   completedCurves: number[][];
 }
@@ -45,7 +45,8 @@ export function createHpoActivities({ store }: { store: ArtifactStore }) {
 
     /** Trains one model with the trial's hyperparameters; its objective is the best validation loss. */
     async runTrial(request: TrialRequest): Promise<TrialRecord> {
-      const { config, dataset, split } = request.input;
+      const { config, data: refs } = request.input;
+      const { dataset, split } = refs;
       const hyperparameters = resolveHyperparameters(config.model.type, {
         ...config.model.hyperparameters,
         ...request.params,

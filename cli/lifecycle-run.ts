@@ -70,6 +70,12 @@ export function formatSummary(summary: LifecycleSummary): string {
     `  model            ${summary.modelName} v${summary.version} (${summary.modelType} ${summary.task}; ${params})`,
     `  dataset          ${dataset.source} (sha256 ${short(dataset.hash)}, ${dataset.rows} rows: ` +
       `${dataset.trainRows} train / ${dataset.validationRows} validation, ${dataset.splitMethod} split)`,
+    ...(summary.sweep
+      ? [
+          `  sweep            ${summary.sweep.trials} trials (${summary.sweep.failed} failed), best validation loss ` +
+            `${summary.sweep.bestLoss.toFixed(4)} with ${JSON.stringify(summary.sweep.bestParams)} (${summary.sweep.workflowId})`,
+        ]
+      : []),
     headline(summary),
     ...summary.warnings.map((w) => `  data warning     ${w}`),
     `  ONNX model       ${displayUri(summary.artifact.uri)}`,

@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { datasetConfigSchema } from '../lib/data/schema-config';
 import { MODEL_TYPES } from '../lib/models/trainers';
 
+const paramSpecSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('float'), low: z.number(), high: z.number(), log: z.boolean().optional() }).strict(),
+  z
+    .object({ type: z.literal('int'), low: z.number().int(), high: z.number().int(), log: z.boolean().optional() })
+    .strict(),
+  z.object({ type: z.literal('categorical'), choices: z.array(z.union([z.string(), z.number()])).min(1) }).strict(),
+]);
+
 /** Model names become folder names and workflow-ID parts: keep them plain. */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
@@ -45,6 +53,24 @@ export const lifecycleConfigSchema = z
         hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
         /** Seeds weight initialisation and mini-batch order: same data, hyperparameters and seed → same model. */
         seed: z.number().int().nonnegative().default(42),
+      })
+      .strict()
+      .prefault({}),
+    sweep: z
+      .object({
+        /** Tune the model's hyperparameters before the final training (default: on for mlp). */
+        enabled: z.boolean().optional(),
+        maxTrials: z.number().int().min(1).default(20),
+        parallelism: z.number().int().min(1).max(64).default(2),
+        maxFailedTrials: z.number().int().min(0).default(5),
+        /** Quasi-random trials before the Gaussian process takes over. */
+        initialTrials: z.number().int().min(1).default(8),
+        trialTimeout: z.string().min(1).default('10 minutes'),
+        medianStoppingGraceEpochs: z.number().int().min(1).default(10),
+        trialsPerRun: z.number().int().min(1).default(100),
+        seed: z.number().int().nonnegative().default(0),
+        /** Parameters to tune and their ranges (default: the family's usual ones, see lib/models/trainers.ts). */
+        space: z.record(z.string(), paramSpecSchema).optional(),
       })
       .strict()
       .prefault({}),

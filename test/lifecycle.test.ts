@@ -97,7 +97,7 @@ describe('lifecycle workflow on the real dev server', () => {
     expect(new Set([a.version, b.version])).toEqual(new Set([1, 2]));
   });
 
-  it('classifies penguins with an MLP; the ONNX model takes raw features and carries schema and histograms', async () => {
+  it('tunes and trains an MLP penguin classifier; the ONNX model takes raw features and carries schema and histograms', async () => {
     const taskQueue = uniqueTaskQueue('lifecycle');
     const summary = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
       runLifecycle(
@@ -105,12 +105,18 @@ describe('lifecycle workflow on the real dev server', () => {
         {
           modelName: 'penguins-mlp',
           dataset: { source: 'vega-datasets:penguins.json', target: 'Species' },
-          model: { type: 'mlp', hyperparameters: { epochs: 100, hiddenUnits: 16 } },
+          model: { type: 'mlp', hyperparameters: { epochs: 60 } },
+          sweep: { maxTrials: 4, parallelism: 2, initialTrials: 2 },
         },
         'mlp',
       ),
     );
     expect(summary.task).toBe('classification');
+    // The MLP was tuned first (a child sweep), and the final model trained with the best trial's hyperparameters.
+    expect(summary.sweep).toMatchObject({ workflowId: 'sweep/penguins-mlp/mlp', trials: 4, failed: 0 });
+    for (const [name, value] of Object.entries(summary.sweep!.bestParams)) {
+      expect(summary.hyperparameters[name]).toBe(value);
+    }
     expect(summary.metrics.validationAccuracy).toBeGreaterThan(0.9);
     expect(summary.metrics.validationAccuracy).toBeGreaterThan(summary.metrics.baselineAccuracy);
     expect(summary.onnxParityMaxAbsDiff).toBeLessThanOrEqual(1e-5);

@@ -12,26 +12,30 @@ import type { LifecycleConfig } from '../config/project';
 import { FileArtifactStore } from '../stores/artifact-store';
 import { FileRegistry } from '../stores/registry';
 import { sweepWorkflow } from '../workflows/sweep';
-import { stopSweepSignal, sweepProgressQuery, type SweepSettings, sweepWorkflowId } from '../workflows/sweep-defs';
+import {
+  stopSweepSignal,
+  type SweepInput,
+  sweepProgressQuery,
+  type SweepSettings,
+  sweepWorkflowId,
+} from '../workflows/sweep-defs';
 import { waitFor } from './helpers/processes';
 import { temporalTestFile, uniqueTaskQueue, withWorkers } from './helpers/temporal';
 
 const suite = temporalTestFile('mlops-sweep-');
 
 /** Runs the lifecycle's data steps directly, so a sweep has a validated dataset and a split to tune on. */
-async function prepare(
-  configInput: object,
-): Promise<{ config: LifecycleConfig; dataset: ValidatedDataset; split: SplitDataset }> {
-  const data = createDataActivities({
+async function prepare(configInput: object): Promise<Pick<SweepInput, 'config' | 'data'>> {
+  const activities = createDataActivities({
     store: new FileArtifactStore(paths.artifacts()),
     registry: new FileRegistry(paths.registry()),
   });
   const env = new MockActivityEnvironment();
-  const config: LifecycleConfig = await env.run(data.resolveConfig, configInput);
-  const raw: IngestedDataset = await env.run(data.ingestDataset, config);
-  const dataset: ValidatedDataset = await env.run(data.validateDataset, raw, config);
-  const split: SplitDataset = await env.run(data.splitDataset, dataset, config);
-  return { config, dataset, split };
+  const config: LifecycleConfig = await env.run(activities.resolveConfig, configInput);
+  const raw: IngestedDataset = await env.run(activities.ingestDataset, config);
+  const dataset: ValidatedDataset = await env.run(activities.validateDataset, raw, config);
+  const split: SplitDataset = await env.run(activities.splitDataset, dataset, config);
+  return { config, data: { dataset, split } };
 }
 
 const settings = (overrides: Partial<SweepSettings>): SweepSettings => ({

@@ -6,6 +6,7 @@ export const LIFECYCLE_STAGES = [
   'ingest',
   'validate',
   'split',
+  'tune',
   'train',
   'evaluate',
   'export',
@@ -41,6 +42,14 @@ export interface LifecycleSummary {
   /** Data-validation warnings (the run went on). */
   warnings: string[];
   modelCard: { path: string; hash: string };
+  /** The hyperparameter sweep that chose the final model's hyperparameters, when tuning was on. */
+  sweep?: {
+    workflowId: string;
+    trials: number;
+    failed: number;
+    bestLoss: number;
+    bestParams: Record<string, number | string>;
+  };
 }
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');

@@ -1,10 +1,12 @@
-import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities, HeavyActivities } from '../activities';
 import type { LifecycleConfigInput } from '../config/project';
 import { MODEL_NAME, MODEL_VERSION, STAGE } from '../config/search-attributes';
 import { trainingTaskQueue } from '../config/task-queues';
 import { DATA_ACTIVITY_TIMEOUT, REGISTRY_ACTIVITY_TIMEOUT, TRAINING_ACTIVITY_TIMEOUT } from '../config/timeouts';
 import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
+import { sweepWorkflow } from './sweep';
+import { sweepIdForLifecycle } from './sweep-defs';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
 
@@ -31,7 +33,7 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
     upsertSearchAttributes([{ key: STAGE, value: next }]);
   };
 
-  const config = await data.resolveConfig(input);
+  let config = await data.resolveConfig(input);
   upsertSearchAttributes([{ key: MODEL_NAME, value: config.modelName }]);
 
   enter('ingest');
@@ -40,6 +42,41 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
   const dataset = await data.validateDataset(raw, config);
   enter('split');
   const split = await data.splitDataset(dataset, config);
+
+  let sweep: LifecycleSummary['sweep'];
+  if (config.sweep.enabled) {
+    enter('tune');
+    const workflowId = sweepIdForLifecycle(workflowInfo().workflowId);
+    const { maxTrials, parallelism, maxFailedTrials, initialTrials, trialTimeout, trialsPerRun, seed } = config.sweep;
+    const settings = {
+      space: config.sweep.space ?? {},
+      maxTrials,
+      parallelism,
+      maxFailedTrials,
+      initialTrials,
+      trialTimeout,
+      trialsPerRun,
+      seed,
+      medianStoppingGraceEpochs: config.sweep.medianStoppingGraceEpochs,
+    };
+    const result = await executeChild(sweepWorkflow, {
+      workflowId,
+      args: [{ modelName: config.modelName, config, settings, data: { dataset, split } }],
+    });
+    // The final model trains with θ*: the best trial's hyperparameters over the configured ones.
+    config = {
+      ...config,
+      model: { ...config.model, hyperparameters: { ...config.model.hyperparameters, ...result.best.params } },
+    };
+    const failed = result.trials.filter((t) => t.status === 'failed').length;
+    sweep = {
+      workflowId,
+      trials: result.trials.length,
+      failed,
+      bestLoss: result.best.loss,
+      bestParams: result.best.params,
+    };
+  }
 
   enter('train');
   const trained = await training.trainModel(dataset, split, config);
@@ -94,5 +131,6 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
     validationReportHash: dataset.reportHash,
     warnings: dataset.warnings,
     modelCard,
+    ...(sweep ? { sweep } : {}),
   };
 }

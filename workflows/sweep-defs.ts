@@ -22,12 +22,19 @@ export interface SweepSettings {
   trialsPerRun: number;
 }
 
-export interface SweepInput {
-  modelName: string;
-  config: LifecycleConfig;
+/** A validated dataset and its split, as the lifecycle's data steps produce them. */
+export interface PreparedDataRefs {
   dataset: ValidatedDataset;
   split: SplitDataset;
+}
+
+export interface SweepInput {
+  modelName: string;
+  /** A resolved lifecycle config: dataset, split and the model family with its fixed hyperparameters. */
+  config: LifecycleConfig;
   settings: SweepSettings;
+  /** Data prepared by a parent lifecycle; without it the sweep runs the data steps itself. */
+  data?: PreparedDataRefs;
 }
 
 export type TrialStatus = 'completed' | 'stopped' | 'failed';
@@ -70,4 +77,9 @@ export const stopSweepSignal = defineSignal('stop');
 
 export function sweepWorkflowId(modelName: string, run: string): string {
   return `sweep/${modelName}/${run}`;
+}
+
+/** The sweep a lifecycle run starts as its child: `lifecycle/<model>/<run>` → `sweep/<model>/<run>`. */
+export function sweepIdForLifecycle(lifecycleWorkflowId: string): string {
+  return lifecycleWorkflowId.replace(/^lifecycle\//, 'sweep/');
 }

@@ -11,6 +11,7 @@ import type { Activities, HeavyActivities } from '../activities';
 import { trainingTaskQueue } from '../config/task-queues';
 import {
   ParamValues,
+  PreparedDataRefs,
   stopSweepSignal,
   SweepInput,
   SweepProgress,
@@ -20,9 +21,10 @@ import {
   TrialRecord,
 } from './sweep-defs';
 
-const { suggestTrials } = proxyActivities<Activities>({
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 };
+const { suggestTrials, ingestDataset, validateDataset, splitDataset } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
+  retry,
 });
 
 /** Each trial is its own activity with a deterministic ID, retried with backoff when its worker dies. */
@@ -34,6 +36,12 @@ function trialActivity(id: number, settings: SweepInput['settings']) {
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
   }).runTrial;
+}
+
+async function prepareData(config: SweepInput['config']): Promise<PreparedDataRefs> {
+  const raw = await ingestDataset(config);
+  const dataset = await validateDataset(raw, config);
+  return { dataset, split: await splitDataset(dataset, config) };
 }
 
 function bestTrial(trials: TrialRecord[]): SweepResult['best'] | undefined {
@@ -53,6 +61,9 @@ export async function sweepWorkflow(
   state: SweepState = { trials: [], stopRequested: false },
 ): Promise<SweepResult> {
   const { settings } = input;
+  // Standalone (e.g. `mlops sweep`): prepare the data once; continue-as-new carries the references.
+  const data: PreparedDataRefs = input.data ?? (await prepareData(input.config));
+  input = { ...input, data };
   const trials: TrialRecord[] = [...state.trials];
   const running = new Map<number, ParamValues>();
   let stopRequested = state.stopRequested;
@@ -82,24 +93,28 @@ export async function sweepWorkflow(
     };
   });
 
+  // Trial IDs count up across runs (continue-as-new starts with no trial running, so trials.length is next).
+  let nextTrialId = trials.length;
+  const finish = (id: number, record: TrialRecord) => {
+    // One synchronous step: a trial is never counted both as running and as finished.
+    running.delete(id);
+    trials.push(record);
+  };
   const launch = (params: ParamValues) => {
-    const id = trials.length + running.size;
+    const id = nextTrialId++;
     running.set(id, params);
     startedThisRun++;
     const completedCurves = trials.filter((t) => t.status === 'completed').map((t) => t.curve);
-    const { modelName, config, dataset, split } = input;
     const run = trialActivity(id, settings);
     void run({
       id,
       params,
-      input: { modelName, config, dataset, split, graceEpochs: settings.medianStoppingGraceEpochs },
+      input: { config: input.config, data, graceEpochs: settings.medianStoppingGraceEpochs },
       completedCurves,
-    })
-      .then(
-        (record) => trials.push(record),
-        (err: Error) => trials.push({ id, params, status: 'failed', loss: null, curve: [], error: err.message }),
-      )
-      .finally(() => running.delete(id));
+    }).then(
+      (record) => finish(id, record),
+      (err: Error) => finish(id, { id, params, status: 'failed', loss: null, curve: [], error: err.message }),
+    );
   };
 
   for (;;) {

@@ -17,6 +17,20 @@ export const MODEL_FAMILIES: Record<ModelType, { tasks: Task[]; space: SearchSpa
   mlp: { tasks: ['regression', 'classification'], space: MLP_SEARCH_SPACE, defaults: { ...MLP_DEFAULTS } },
 };
 
+/** What a sweep tunes when the config names no space: the parameters that matter most for each family. */
+export const DEFAULT_TUNING_SPACES: Record<ModelType, SearchSpace> = {
+  ridge: { l2: { type: 'float', low: 1e-4, high: 1e3, log: true } },
+  logistic: {
+    learningRate: { type: 'float', low: 1e-3, high: 0.5, log: true },
+    l2: { type: 'float', low: 1e-8, high: 1e-1, log: true },
+  },
+  mlp: {
+    learningRate: { type: 'float', low: 1e-4, high: 0.1, log: true },
+    l2: { type: 'float', low: 1e-8, high: 1e-2, log: true },
+    hiddenUnits: { type: 'int', low: 8, high: 128, log: true },
+  },
+};
+
 /** The defaults overlaid with `values`; throws naming a parameter that is unknown or out of range. */
 export function resolveHyperparameters(type: ModelType, values: Partial<Hyperparameters> = {}): Hyperparameters {
   const family = MODEL_FAMILIES[type];

@@ -29,6 +29,16 @@ describe('parseLifecycleConfig', () => {
       },
       split: { method: 'random', validationFraction: 0.2, seed: 42 },
       model: { type: 'ridge', hyperparameters: {}, seed: 42 },
+      sweep: {
+        maxTrials: 20,
+        parallelism: 2,
+        maxFailedTrials: 5,
+        initialTrials: 8,
+        trialTimeout: '10 minutes',
+        medianStoppingGraceEpochs: 10,
+        trialsPerRun: 100,
+        seed: 0,
+      },
     });
   });
 
