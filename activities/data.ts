@@ -1,5 +1,6 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
-import { ConfigError, LifecycleConfig, parseLifecycleConfig } from '../config/project';
+import type { LifecycleConfig } from '../config/project';
+import { resolveLifecycleConfig } from '../config/resolve';
 import { resolveSchema, SchemaError, taskOf, timeValues } from '../lib/data/schema';
 import { randomSplit, SplitIndices, timeSplit } from '../lib/data/split';
 import type { DatasetSchema, Table } from '../lib/data/table';
@@ -9,8 +10,6 @@ import {
   validateDataset as validateTable,
   type DatasetStatistics,
 } from '../lib/data/validation-report';
-import { DEFAULT_TUNING_SPACES, MODEL_FAMILIES, resolveHyperparameters, type ModelType } from '../lib/models/trainers';
-import { validateSearchSpace, type SearchSpace } from '../lib/models/search-space';
 import type { ArtifactStore } from '../stores/artifact-store';
 import type { Registry } from '../stores/registry';
 import { readDatasetFile } from './dataset-source';
@@ -43,23 +42,6 @@ export interface SplitDataset {
   validationRows: number;
 }
 
-/** Every tuned parameter must be one the family takes; ranges must be valid. Errors name sweep.space.<param>. */
-function checkTuningSpace(type: ModelType, space: SearchSpace): void {
-  const known = Object.keys(MODEL_FAMILIES[type].space);
-  for (const name of Object.keys(space)) {
-    if (!known.includes(name)) {
-      throw new ConfigError(
-        `sweep.space.${name}: model.type "${type}" has no such hyperparameter (it has ${known.join(', ')})`,
-      );
-    }
-  }
-  try {
-    validateSearchSpace(space);
-  } catch (err) {
-    throw new ConfigError(`sweep.space: ${(err as Error).message}`);
-  }
-}
-
 const nonRetryable = (type: string) => (err: Error) => {
   throw ApplicationFailure.nonRetryable(err.message, type);
 };
@@ -79,16 +61,9 @@ export function createDataActivities({ store, registry }: { store: ArtifactStore
     /** Checks a config sent by any client, hyperparameters included; a bad field fails the run, naming the field. */
     async resolveConfig(input: unknown): Promise<LifecycleConfig> {
       try {
-        const config = parseLifecycleConfig(input);
-        config.model.hyperparameters = resolveHyperparameters(config.model.type, config.model.hyperparameters);
-        // The sweep's defaults depend on the model family: tune MLPs by default, over the family's usual space.
-        config.sweep.enabled ??= config.model.type === 'mlp';
-        config.sweep.space ??= DEFAULT_TUNING_SPACES[config.model.type];
-        checkTuningSpace(config.model.type, config.sweep.space);
-        return config;
+        return resolveLifecycleConfig(input);
       } catch (err) {
-        if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
-        throw ApplicationFailure.nonRetryable(`model.hyperparameters: ${(err as Error).message}`, 'ConfigError');
+        throw ApplicationFailure.nonRetryable((err as Error).message, 'ConfigError');
       }
     },
 

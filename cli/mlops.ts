@@ -5,6 +5,7 @@ import { runCommand } from './commands/run';
 import { serverCommand, serverDefaults } from './commands/server';
 import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
+import { sweepCommand } from './commands/sweep';
 import { workerMain } from '../workers/main';
 import { WORKER_ROLES } from '../workers/create-workers';
 
@@ -52,6 +53,14 @@ program
   .option('--run <name>', 'run name in the workflow ID lifecycle/<model>/<run> (default: a timestamp)')
   .option('--no-wait', 'return once started')
   .action((opts: { config?: string; wait: boolean; run?: string }) => runCommand(opts));
+
+program
+  .command('sweep')
+  .description('tune hyperparameters (GP + Expected Improvement, parallel trials) with a live progress line')
+  .option('-c, --config <file>', 'project config (YAML or JSON) with model and sweep sections')
+  .option('--run <name>', 'run name in the workflow ID sweep/<model>/<run> (default: a timestamp)')
+  .option('--no-wait', 'return once started')
+  .action((opts: { config?: string; run?: string; wait: boolean }) => sweepCommand(opts));
 
 program
   .command('status <workflowId>')

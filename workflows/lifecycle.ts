@@ -6,7 +6,7 @@ import { trainingTaskQueue } from '../config/task-queues';
 import { DATA_ACTIVITY_TIMEOUT, REGISTRY_ACTIVITY_TIMEOUT, TRAINING_ACTIVITY_TIMEOUT } from '../config/timeouts';
 import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
 import { sweepWorkflow } from './sweep';
-import { sweepIdForLifecycle } from './sweep-defs';
+import { sweepIdForLifecycle, sweepSettingsFrom } from './sweep-defs';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
 
@@ -47,18 +47,7 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
   if (config.sweep.enabled) {
     enter('tune');
     const workflowId = sweepIdForLifecycle(workflowInfo().workflowId);
-    const { maxTrials, parallelism, maxFailedTrials, initialTrials, trialTimeout, trialsPerRun, seed } = config.sweep;
-    const settings = {
-      space: config.sweep.space ?? {},
-      maxTrials,
-      parallelism,
-      maxFailedTrials,
-      initialTrials,
-      trialTimeout,
-      trialsPerRun,
-      seed,
-      medianStoppingGraceEpochs: config.sweep.medianStoppingGraceEpochs,
-    };
+    const settings = sweepSettingsFrom(config);
     const result = await executeChild(sweepWorkflow, {
       workflowId,
       args: [{ modelName: config.modelName, config, settings, data: { dataset, split } }],

@@ -83,3 +83,20 @@ export function sweepWorkflowId(modelName: string, run: string): string {
 export function sweepIdForLifecycle(lifecycleWorkflowId: string): string {
   return lifecycleWorkflowId.replace(/^lifecycle\//, 'sweep/');
 }
+
+/** The sweep a resolved config asks for (its `sweep` section; the space defaults per model family). */
+export function sweepSettingsFrom(config: LifecycleConfig): SweepSettings {
+  const { space, maxTrials, parallelism, maxFailedTrials, initialTrials, trialTimeout, trialsPerRun, seed } =
+    config.sweep;
+  return {
+    space: space ?? {},
+    maxTrials,
+    parallelism,
+    maxFailedTrials,
+    initialTrials,
+    trialTimeout,
+    trialsPerRun,
+    seed,
+    medianStoppingGraceEpochs: config.sweep.medianStoppingGraceEpochs,
+  };
+}

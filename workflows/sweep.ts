@@ -33,7 +33,8 @@ function trialActivity(id: number, settings: SweepInput['settings']) {
     taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
     activityId: `trial-${id}`,
     startToCloseTimeout: settings.trialTimeout,
-    heartbeatTimeout: '1 minute',
+    // Trials heartbeat every epoch: a dead worker's trial is retried elsewhere within seconds.
+    heartbeatTimeout: '15 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
   }).runTrial;
 }

@@ -3,6 +3,7 @@ import { MODEL_NAME, MODEL_VERSION, STAGE } from '../../config/search-attributes
 import { workflowUiLink } from '../../config/temporal';
 import { connectClient } from '../../runtime/temporal';
 import { LifecycleSummary, progressQuery } from '../../workflows/lifecycle-defs';
+import { sweepProgressQuery } from '../../workflows/sweep-defs';
 import { formatSummary } from '../lifecycle-run';
 import { failureMessage } from '../process-utils';
 
@@ -52,9 +53,10 @@ export async function getRunStatus(workflowId: string): Promise<RunStatus> {
         (err: Error) => (err instanceof WorkflowFailedError ? failureMessage(err) : err.message),
       );
     }
-    if (info.status.name === 'RUNNING' && info.type === 'lifecycleWorkflow') {
+    if (info.status.name === 'RUNNING') {
+      const query = info.type === 'sweepWorkflow' ? sweepProgressQuery : progressQuery;
       status.progress = await withTimeout(
-        handle.query(progressQuery).catch(() => undefined),
+        handle.query<unknown>(query).catch(() => undefined),
         3000,
       );
     }

@@ -1,0 +1,61 @@
+import { Client, Connection } from '@temporalio/client';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { sweepWorkflow } from '../workflows/sweep';
+import { sweepProgressQuery, sweepWorkflowId } from '../workflows/sweep-defs';
+import { killAll, spawnCli, waitFor } from './helpers/processes';
+import { testAddress } from './helpers/temporal';
+
+let client: Client;
+let dir: string;
+
+beforeAll(async () => {
+  client = new Client({ connection: await Connection.connect({ address: testAddress() }), namespace: 'default' });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-sweep-cli-'));
+});
+
+afterAll(async () => {
+  await killAll();
+  await client?.connection.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('mlops sweep with a worker killed mid-sweep', () => {
+  it('resumes on a new worker with no trial lost or counted twice, and the CLI reports the result', async () => {
+    const taskQueue = `sweep-durable-${Date.now()}`;
+    const config = path.join(dir, 'sweep.yaml');
+    fs.writeFileSync(
+      config,
+      [
+        'modelName: sweep-durable',
+        // Slow enough trials (small batches, no early stopping) that the sweep is surely mid-way when killed.
+        'model: { type: mlp, hyperparameters: { epochs: 100, patience: 100, batchSize: 8 } }',
+        'sweep: { maxTrials: 8, parallelism: 2, initialTrials: 3, trialsPerRun: 5, medianStoppingGraceEpochs: 100 }',
+      ].join('\n'),
+    );
+    const env = { MLOPS_TASK_QUEUE: taskQueue };
+    const first = spawnCli(['worker', '--metrics-address', ''], env);
+    await waitFor('the first worker', () => (first.output().includes('polling task queue') ? true : undefined));
+    const cli = spawnCli(['sweep', '--config', config, '--run', 'r1'], env);
+
+    const handle = client.workflow.getHandle<typeof sweepWorkflow>(sweepWorkflowId('sweep-durable', 'r1'));
+    await waitFor('a finished trial', async () => {
+      const p = await handle.query(sweepProgressQuery).catch(() => undefined);
+      return p && p.done >= 1 ? p : undefined;
+    });
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    spawnCli(['worker', '--metrics-address', ''], env);
+    const { code } = await cli.exited;
+    expect(cli.output()).toContain('Sweep finished: 8 trials');
+    expect(cli.output()).toMatch(/best validation loss \d/);
+    expect(cli.output()).toMatch(/trials \[[█░]+\] \d\/8/);
+    expect(code).toBe(0);
+
+    const result = await handle.result();
+    expect(result.trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  }, 180_000);
+});
