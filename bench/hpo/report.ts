@@ -1,0 +1,278 @@
+/**
+ * Reads .mlops/bench/hpo/ours.json and optuna.json and writes the "Hyperparameter optimisation (bench/hpo)" section
+ * of bench/RESULTS.md: log10 simple regret (median and interquartile range over seeds) at 10/25/50/100 evaluations,
+ * suggestion wall times, the two goals, and the Branin convergence chart (bench/hpo/convergence.svg).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { type ArmResults, N_INITIAL, OUT_DIR, readJson, ROOT, type RunResult, TIMING_REPETITIONS } from './common';
+import { FUNCTIONS, logRegret, type TestFunction } from './functions';
+
+const HEADING = '## Hyperparameter optimisation (bench/hpo)';
+const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
+const CHART_OUT = join(OUT_DIR, 'convergence.svg');
+const CHART_DOC = join(ROOT, 'bench', 'hpo', 'convergence.svg');
+const CHECKPOINTS = [10, 25, 50, 100];
+/** Suggestions given this many finished observations count as "n ≈ 100" for the timing. */
+const NEAR_100: [number, number] = [90, 99];
+const OURS = 'ours GP-EI';
+const GP_PEER = 'Optuna GPSampler';
+const ARMS = [OURS, 'ours random', GP_PEER, 'Optuna TPESampler'];
+
+/** Linear-interpolation quantile (numpy's default) of unsorted values. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+const median = (values: readonly number[]) => quantile(values, 0.5);
+const f2 = (v: number) => v.toFixed(2);
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
+
+interface Loaded {
+  ours: ArmResults;
+  optuna: ArmResults;
+  runs: RunResult[];
+  seeds: number[];
+}
+
+function load(): Loaded {
+  const ours = readJson<ArmResults>('ours.json');
+  const optuna = readJson<ArmResults>('optuna.json');
+  const runs = [...ours.runs, ...optuna.runs];
+  const seeds = ours.seeds.filter((s) => optuna.seeds.includes(s));
+  for (const fn of FUNCTIONS) {
+    for (const arm of ARMS) {
+      for (const seed of seeds) {
+        const run = runs.find((r) => r.fn === fn.name && r.arm === arm && r.seed === seed);
+        if (!run) throw new Error(`missing run: ${fn.name} ${arm} seed ${seed}`);
+        if (run.best.length !== fn.budget) throw new Error(`${fn.name} ${arm} seed ${seed}: ${run.best.length} evals`);
+      }
+    }
+  }
+  return { ours, optuna, runs: runs.filter((r) => seeds.includes(r.seed)), seeds };
+}
+
+/** log10 regret of each seed's best-so-far after `evals` evaluations. */
+function regrets(runs: RunResult[], fn: TestFunction, arm: string, evals: number): number[] {
+  return runs.filter((r) => r.fn === fn.name && r.arm === arm).map((r) => logRegret(fn, r.best[evals - 1]));
+}
+
+function regretTable(runs: RunResult[]): string[] {
+  const lines = [
+    `| function (min) | arm | ${CHECKPOINTS.map((c) => `${c} evals`).join(' | ')} |`,
+    `| --- | --- | ${CHECKPOINTS.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const fn of FUNCTIONS) {
+    for (const arm of ARMS) {
+      const cells = CHECKPOINTS.map((c) => {
+        if (c > fn.budget) return '';
+        const values = regrets(runs, fn, arm, c);
+        return `${f2(median(values))} [${f2(quantile(values, 0.25))}, ${f2(quantile(values, 0.75))}]`;
+      });
+      const label = `${fn.name} (${Number(fn.minimum.toPrecision(6))})`;
+      lines.push(`| ${label} | ${arm === OURS ? `**${arm}**` : arm} | ${cells.join(' | ')} |`);
+    }
+  }
+  return lines;
+}
+
+/** Goal (a): our median final log regret ≤ GPSampler's, per function. */
+function goalA(runs: RunResult[]): { lines: string[]; wins: number } {
+  const lines = ['| function | ours GP-EI | Optuna GPSampler | ours ≤ GPSampler |', '| --- | ---: | ---: | --- |'];
+  let wins = 0;
+  for (const fn of FUNCTIONS) {
+    const ours = median(regrets(runs, fn, OURS, fn.budget));
+    const peer = median(regrets(runs, fn, GP_PEER, fn.budget));
+    const ok = ours <= peer;
+    if (ok) wins++;
+    lines.push(`| ${fn.name} (${fn.budget} evals) | ${f2(ours)} | ${f2(peer)} | ${ok ? 'yes' : '**no**'} |`);
+  }
+  return { lines, wins };
+}
+
+function suggestTimeTable(runs: RunResult[], data: Loaded): { lines: string[]; oursN200: number; peerN200: number } {
+  const [lo, hi] = NEAR_100;
+  const lines = [
+    `| arm | per suggestion at n = ${lo}–${hi}: median (ms) | p95 (ms) | n = 200: median of ${TIMING_REPETITIONS[200]} (ms) | n = 500: median of ${TIMING_REPETITIONS[500]} (ms) |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
+  const timing = [...data.ours.timing, ...data.optuna.timing];
+  const at = (arm: string, n: number) => {
+    const t = timing.find((x) => x.arm === arm && x.n === n);
+    return t && t.ms.length > 0 ? median(t.ms) : undefined;
+  };
+  for (const arm of ARMS) {
+    const times = runs
+      .filter((r) => r.arm === arm)
+      .flatMap((r) => r.suggestMs.filter((s) => s.n >= lo && s.n <= hi).map((s) => s.ms));
+    const t200 = at(arm, 200);
+    const t500 = at(arm, 500);
+    const timed = arm === OURS || arm === GP_PEER;
+    const show = (v: number | undefined) => (v !== undefined ? ms(v) : timed ? 'not measured' : '—');
+    lines.push(`| ${arm} | ${ms(median(times))} | ${ms(quantile(times, 0.95))} | ${show(t200)} | ${show(t500)} |`);
+  }
+  const oursN200 = at(OURS, 200);
+  const peerN200 = at(GP_PEER, 200);
+  if (oursN200 === undefined || peerN200 === undefined) throw new Error('the n = 200 timing is missing');
+  return { lines, oursN200, peerN200 };
+}
+
+/** Median (and IQR band) over seeds of log10 regret against evaluation on Branin, as an SVG via vega-lite. */
+async function chart(runs: RunResult[], seedCount: number): Promise<void> {
+  const fn = FUNCTIONS.find((f) => f.name === 'branin')!;
+  const values: { arm: string; evaluation: number; median: number; q25: number; q75: number }[] = [];
+  for (const arm of ARMS) {
+    for (let evaluation = 1; evaluation <= fn.budget; evaluation++) {
+      const r = regrets(runs, fn, arm, evaluation);
+      values.push({ arm, evaluation, median: median(r), q25: quantile(r, 0.25), q75: quantile(r, 0.75) });
+    }
+  }
+  const vl = await import('vega-lite');
+  const vega = await import('vega');
+  const color = { field: 'arm', type: 'nominal' as const, title: null, scale: { domain: ARMS } };
+  const x = {
+    field: 'evaluation',
+    type: 'quantitative' as const,
+    title: 'evaluation',
+    scale: { domain: [1, fn.budget] },
+  };
+  const spec = vl.compile({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Branin: best-so-far log10 simple regret',
+      subtitle: `median over ${seedCount} seeds (band: interquartile range); first ${N_INITIAL} evaluations shared`,
+    },
+    width: 560,
+    height: 320,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'area', opacity: 0.12 },
+        encoding: {
+          x,
+          y: { field: 'q25', type: 'quantitative' },
+          y2: { field: 'q75' },
+          color: { ...color, legend: null },
+        },
+      },
+      {
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: {
+          x,
+          y: { field: 'median', type: 'quantitative', title: 'log10(best − min)' },
+          color,
+        },
+      },
+      {
+        data: { values: [{ evaluation: N_INITIAL + 0.5 }] },
+        mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
+        encoding: { x: { field: 'evaluation', type: 'quantitative' } },
+      },
+    ],
+    // The band layer has no legend of its own, so the legend shows the median lines.
+    resolve: { legend: { color: 'independent' } },
+    config: { legend: { orient: 'top-right' } },
+  }).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  writeFileSync(CHART_OUT, svg);
+  copyFileSync(CHART_OUT, CHART_DOC);
+  console.log(`wrote ${CHART_OUT} and ${CHART_DOC}`);
+}
+
+function machine(data: Loaded): string {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OMP_')));
+  const nproc = execFileSync('nproc', { encoding: 'utf8', env }).trim();
+  const v = data.optuna.versions;
+  return (
+    `${nproc} cores (\`nproc\`), ${cpu}; Node ${data.ours.versions.node}; Python ${v.python}, Optuna ${v.optuna}, ` +
+    `torch ${v.torch} (PyPI's CUDA build run on the CPU, ${v.torch_threads} thread), numpy ${v.numpy}, scipy ${v.scipy}, ` +
+    `greenlet ${v.greenlet ?? 'absent'}`
+  );
+}
+
+function section(data: Loaded, wall: string | undefined): string {
+  const { runs, seeds } = data;
+  const a = goalA(runs);
+  const t = suggestTimeTable(runs, data);
+  const goalB = t.oursN200 <= t.peerN200;
+  const budgets = FUNCTIONS.map((fn) => `${fn.name} ${fn.budget}`).join(', ');
+  const missed: string[] = [];
+  if (a.wins < 4) missed.push(`(a) ours ≤ GPSampler on ${a.wins} of 5 functions`);
+  if (!goalB) {
+    missed.push(`(b) suggestion time at n = 200: ours ${ms(t.oursN200)} ms vs GPSampler ${ms(t.peerN200)} ms`);
+  }
+  return [
+    HEADING,
+    '',
+    `Run ${new Date().toISOString().slice(0, 10)} on ${machine(data)}.${wall ? ` Whole run: ${wall}.` : ''}`,
+    '',
+    'Command: `bash bench/hpo/run.sh` (ours and the Optuna runs in parallel, one process each on the 2 cores; then ' +
+      'the n = 200 / 500 suggestion timings one side at a time, with nothing else of the benchmark running; then ' +
+      '`node --import tsx bench/hpo/report.ts`). See bench/hpo/README.md for the method.',
+    '',
+    `Seeds: ${seeds.length} (${seeds[0]}–${seeds[seeds.length - 1]}). Budgets (evaluations, including the ` +
+      `${N_INITIAL} shared initial points): ${budgets}. Every arm of a function and seed starts from the same ` +
+      `${N_INITIAL}-point Latin hypercube (ours: the first ${N_INITIAL} observations; Optuna: \`enqueue_trial\`); ` +
+      `the optimisers suggest from evaluation ${N_INITIAL + 1} on. Samplers use their default settings ` +
+      '(`suggest` with batch size 1; `GPSampler(seed)`, `TPESampler(seed)`).',
+    '',
+    `### log10 simple regret (best − known minimum, floored at 1e-12): median [25th, 75th percentile] over ${seeds.length} seeds`,
+    '',
+    ...regretTable(runs),
+    '',
+    `Convergence on Branin (median over seeds; band: interquartile range): [bench/hpo/convergence.svg](hpo/convergence.svg)`,
+    '',
+    '![Branin convergence](hpo/convergence.svg)',
+    '',
+    `### Goal (a): our median final regret ≤ Optuna GPSampler's on ≥ 4 of 5 functions: ${a.wins >= 4 ? 'holds' : '**missed**'} (${a.wins} of 5)`,
+    '',
+    ...a.lines,
+    '',
+    `### Suggestion wall time; goal (b): ours ≤ GPSampler's at n = 200: ${goalB ? 'holds' : '**missed**'} (ours ${ms(t.oursN200)} ms, GPSampler ${ms(t.peerN200)} ms)`,
+    '',
+    ...t.lines,
+    '',
+    `n = ${NEAR_100[0]}–${NEAR_100[1]}: every suggestion made with that many finished observations in the runs of the ` +
+      `four 100-evaluation functions, all seeds (ours: \`suggest\`/\`randomSearch\` call; Optuna: \`study.ask\` with ` +
+      'the search space, which runs the sampler); measured while the other side ran on the other core. ' +
+      `n = 200 / 500: one suggestion on a fixed synthetic history of uniform random Hartmann6 points (the same ` +
+      'points on both sides), seeds 1…k, after one uncounted warm-up call per side.',
+    '',
+    missed.length > 0 ? `Missed goals: ${missed.join('; ')}.` : 'Both goals hold.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const data = load();
+  await chart(data.runs, data.seeds.length);
+  const wallFile = join(OUT_DIR, 'wall.txt');
+  const wall = existsSync(wallFile) ? readFileSync(wallFile, 'utf8').trim() : undefined;
+  const options = (await resolveConfig(RESULTS_FILE)) ?? {};
+  const text = await format(section(data, wall), { ...options, parser: 'markdown' });
+  console.log(text);
+  const previous = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Benchmark results\n\n';
+  const start = previous.indexOf(HEADING);
+  let next: string;
+  if (start === -1) {
+    next = `${previous.trimEnd()}\n\n${text}`;
+  } else {
+    const after = previous.indexOf('\n## ', start + HEADING.length);
+    next = previous.slice(0, start) + text + (after === -1 ? '' : `\n${previous.slice(after + 1)}`);
+  }
+  writeFileSync(RESULTS_FILE, next);
+  console.log(`wrote ${RESULTS_FILE}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# HPO benchmark: our GP-EI `suggest` and random search against Optuna's GPSampler and TPESampler on five synthetic
+# functions from shared initial designs, plus suggestion wall time. Writes the "Hyperparameter optimisation
+# (bench/hpo)" section of bench/RESULTS.md and bench/hpo/convergence.svg. See bench/hpo/README.md.
+# Environment: HPO_SEEDS (default 20).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+VENV=.mlops/bench/venv
+# torch: GPSampler needs it. PyPI has only the CUDA build for Linux x86_64 (it pulls ~3 GB of nvidia-* wheels);
+# it runs on the CPU here. greenlet: Optuna's optional extra that lets GPSampler batch its L-BFGS-B restarts.
+PEER_PACKAGES=(optuna==5.0.0 torch==2.15.0 greenlet==3.5.6 numpy==2.4.6 scipy==1.17.1)
+OUT=.mlops/bench/hpo
+export HPO_SEEDS="${HPO_SEEDS:-20}"
+# Single-threaded on both sides: our optimiser is single-threaded; the peer also calls torch.set_num_threads(1).
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "creating $VENV"
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PEER_PACKAGES[@]}"
+
+mkdir -p "$OUT"
+start=$(date +%s)
+echo "== shared initial designs ($HPO_SEEDS seeds)"
+node --import tsx bench/hpo/run-ours.ts designs
+echo '== optimisation runs: ours (TypeScript) and Optuna, in parallel'
+node --import tsx bench/hpo/run-ours.ts runs > "$OUT/ours.log" 2>&1 &
+ours_pid=$!
+trap 'kill "$ours_pid" 2>/dev/null || true' EXIT
+"$VENV/bin/python" bench/hpo/optuna_peer.py runs
+if ! wait "$ours_pid"; then
+  cat "$OUT/ours.log"
+  exit 1
+fi
+trap - EXIT
+cat "$OUT/ours.log"
+echo '== suggestion time on synthetic Hartmann6 histories (one side at a time)'
+node --import tsx bench/hpo/run-ours.ts timing
+"$VENV/bin/python" bench/hpo/optuna_peer.py timing
+elapsed=$(($(date +%s) - start))
+echo "$((elapsed / 60)) min $((elapsed % 60)) s (runs and timings, without the pip step and the report)" > "$OUT/wall.txt"
+echo '== report'
+node --import tsx bench/hpo/report.ts
