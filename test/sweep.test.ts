@@ -144,4 +144,27 @@ describe('sweep workflow on the real dev server', () => {
     expect(cause.message).toContain('trials failed (maxFailedTrials 2)');
     expect(cause.message).toContain('cannot do classification');
   });
+
+  it('a stop signal that arrives before any trial ran fails the sweep with a clear message', async () => {
+    const prepared = await prepare({ modelName: 'sweep-early-stop', ...mlp });
+    const taskQueue = uniqueTaskQueue('sweep');
+    // signalWithStart delivers the stop in the sweep's very first workflow task.
+    const handle = await suite.client.workflow.signalWithStart(sweepWorkflow, {
+      taskQueue,
+      workflowId: sweepWorkflowId('sweep-early-stop', taskQueue),
+      args: [{ modelName: 'sweep-early-stop', ...prepared, settings: settings({}) }],
+      signal: stopSweepSignal,
+      signalArgs: [],
+    });
+    const err = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+      handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as Error & { type?: string };
+    expect(cause.type).toBe('SweepFailedError');
+    expect(cause.message).toContain('sweep stopped before any trial ran');
+  });
 });
