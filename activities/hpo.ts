@@ -2,18 +2,26 @@ import { Context, heartbeat } from '@temporalio/activity';
 import { logLoss, meanSquaredError } from '../lib/metrics';
 import { predict } from '../lib/models/predict';
 import { suggest } from '../lib/hpo/suggest';
-import { medianCurve, shouldStop } from '../lib/hpo/median-stopping';
+import { shouldStop } from '../lib/hpo/median-stopping';
 import { trainModelFamily, resolveHyperparameters } from '../lib/models/trainers';
 import type { ArtifactStore } from '../stores/artifact-store';
-import type { SweepInput, ParamValues, TrialRecord } from '../workflows/sweep-defs';
+import type { ParamValues, SweepInput, SweepSettings, TrialRecord } from '../workflows/sweep-defs';
 import { loadPreparedData } from './prepared-data';
 
 export interface TrialRequest {
   id: number;
   params: ParamValues;
   input: Required<Pick<SweepInput, 'config' | 'data'>> & { graceEpochs: number };
-  /** Loss curves of the completed trials, for the median stopping rule. */
-  completedCurves: number[][];
+  /** Median best-so-far loss per epoch of the completed trials (median stopping rule); empty until enough finish. */
+  medianCurve: number[];
+}
+
+/** Only what the optimiser needs: a trial's parameters and loss (null when it failed), not its loss curve. */
+export interface SuggestRequest {
+  settings: SweepSettings;
+  observations: { params: ParamValues; loss: number | null }[];
+  pending: ParamValues[];
+  count: number;
 }
 
 class StopTrial extends Error {}
@@ -21,17 +29,8 @@ class StopTrial extends Error {}
 export function createHpoActivities({ store }: { store: ArtifactStore }) {
   return {
     /** Next hyperparameters: quasi-random first, then Expected Improvement over a GP of the finished trials. */
-    async suggestTrials(request: {
-      input: SweepInput;
-      trials: TrialRecord[];
-      pending: ParamValues[];
-      count: number;
-    }): Promise<ParamValues[]> {
-      const { settings } = request.input;
-      const observations = request.trials.map((t) => ({
-        params: t.params,
-        loss: t.status === 'failed' ? null : t.loss,
-      }));
+    async suggestTrials(request: SuggestRequest): Promise<ParamValues[]> {
+      const { settings, observations } = request;
       const result = suggest({
         space: settings.space,
         observations,
@@ -52,7 +51,7 @@ export function createHpoActivities({ store }: { store: ArtifactStore }) {
         ...request.params,
       });
       const data = await loadPreparedData(store, dataset, split);
-      const median = medianCurve(request.completedCurves);
+      const median = request.medianCurve;
       const curve: number[] = [];
       const record = (status: TrialRecord['status']): TrialRecord => ({
         id: request.id,

@@ -8,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, HeavyActivities } from '../activities';
+import { medianCurve } from '../lib/hpo/median-stopping';
 import { trainingTaskQueue } from '../config/task-queues';
 import {
   ParamValues,
@@ -105,13 +106,14 @@ export async function sweepWorkflow(
     const id = nextTrialId++;
     running.set(id, params);
     startedThisRun++;
-    const completedCurves = trials.filter((t) => t.status === 'completed').map((t) => t.curve);
+    // Trials get one median curve, not every curve: payloads stay small however many trials ran.
+    const median = medianCurve(trials.filter((t) => t.status === 'completed').map((t) => t.curve));
     const run = trialActivity(id, settings);
     void run({
       id,
       params,
       input: { config: input.config, data, graceEpochs: settings.medianStoppingGraceEpochs },
-      completedCurves,
+      medianCurve: median,
     }).then(
       (record) => finish(id, record),
       (err: Error) => finish(id, { id, params, status: 'failed', loss: null, curve: [], error: err.message }),
@@ -126,7 +128,8 @@ export async function sweepWorkflow(
     );
     if (canLaunch() && free > 0) {
       const pending = [...running.values()];
-      const suggestions = await suggestTrials({ input, trials, pending, count: free });
+      const observations = trials.map((t) => ({ params: t.params, loss: t.status === 'failed' ? null : t.loss }));
+      const suggestions = await suggestTrials({ settings, observations, pending, count: free });
       // Re-check: a stop signal may have arrived while suggesting.
       if (canLaunch()) suggestions.slice(0, free).forEach(launch);
     }
