@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isServing } from '../runtime/dev-server';
-import { freePort } from './helpers/ports';
+import { freePort } from '../runtime/ports';
 import { killAll, runCli } from './helpers/processes';
 
 afterAll(() => killAll());

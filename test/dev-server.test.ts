@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DevServer, isServing, startDevServer } from '../runtime/dev-server';
 import { ensureTemporalCli } from '../runtime/temporal-cli';
-import { freePort } from './helpers/ports';
+import { freePort } from '../runtime/ports';
 
 let dir: string;
 let server: DevServer | undefined;

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { parseLifecycleConfig } from '../config/project';
 import { lifecycleWorkflowId, LifecycleProgress, progressQuery } from '../workflows/lifecycle-defs';
 import type { lifecycleWorkflow } from '../workflows/lifecycle';
-import { freePort } from './helpers/ports';
+import { freePort } from '../runtime/ports';
 import { killAll, runCli, spawnCli, waitFor } from './helpers/processes';
 import { testAddress, uniqueTaskQueue } from './helpers/temporal';
 

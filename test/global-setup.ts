@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, DevServer } from '../runtime/dev-server';
 import { ensureTemporalCli } from '../runtime/temporal-cli';
-import { freePort } from './helpers/ports';
+import { freePort } from '../runtime/ports';
 
 declare global {
   var __TEMPORAL_DEV_SERVER__: DevServer | undefined;

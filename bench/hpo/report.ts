@@ -6,12 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
+import { formatSection, writeSection } from '../results-file';
 import { type ArmResults, N_INITIAL, OUT_DIR, readJson, ROOT, type RunResult, TIMING_REPETITIONS } from './common';
 import { FUNCTIONS, logRegret, type TestFunction } from './functions';
 
 const HEADING = '## Hyperparameter optimisation (bench/hpo)';
-const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
 const CHART_OUT = join(OUT_DIR, 'convergence.svg');
 const CHART_DOC = join(ROOT, 'bench', 'hpo', 'convergence.svg');
 const CHECKPOINTS = [10, 25, 50, 100];
@@ -256,20 +255,9 @@ async function main(): Promise<void> {
   await chart(data.runs, data.seeds.length);
   const wallFile = join(OUT_DIR, 'wall.txt');
   const wall = existsSync(wallFile) ? readFileSync(wallFile, 'utf8').trim() : undefined;
-  const options = (await resolveConfig(RESULTS_FILE)) ?? {};
-  const text = await format(section(data, wall), { ...options, parser: 'markdown' });
+  const text = await formatSection(section(data, wall));
   console.log(text);
-  const previous = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Benchmark results\n\n';
-  const start = previous.indexOf(HEADING);
-  let next: string;
-  if (start === -1) {
-    next = `${previous.trimEnd()}\n\n${text}`;
-  } else {
-    const after = previous.indexOf('\n## ', start + HEADING.length);
-    next = previous.slice(0, start) + text + (after === -1 ? '' : `\n${previous.slice(after + 1)}`);
-  }
-  writeFileSync(RESULTS_FILE, next);
-  console.log(`wrote ${RESULTS_FILE}`);
+  writeSection(HEADING, text);
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
-import { OUT_DIR, ROOT } from './data';
+import { formatSection, writeSection } from '../results-file';
+import { OUT_DIR } from './data';
 import { EARLY_STOPPING_FRACTION, type QualityResult, SEEDS } from './quality';
 import {
   INFERENCE_BATCH_ROWS,
@@ -14,7 +14,6 @@ import {
 } from './speed';
 
 const HEADING = '## Models (bench/models)';
-const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
 /** The goal: our metric at most 5% worse than scikit-learn's. */
 const TOLERANCE = 0.05;
 const LOWER_IS_BETTER = new Set(['rmse', 'logLoss']);
@@ -134,19 +133,9 @@ function section(): string {
 
 /** Prints the section and writes it into bench/RESULTS.md, replacing only a previous "Models" section. */
 async function main(): Promise<void> {
-  const options = (await resolveConfig(RESULTS_FILE)) ?? {};
-  const text = await format(section(), { ...options, parser: 'markdown' });
+  const text = await formatSection(section());
   console.log(text);
-  const previous = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Benchmark results\n\n';
-  const start = previous.indexOf(`${HEADING}\n`);
-  let next: string;
-  if (start < 0) next = `${previous.trimEnd()}\n\n${text}`;
-  else {
-    const after = previous.indexOf('\n## ', start + HEADING.length);
-    next = previous.slice(0, start) + text + (after < 0 ? '' : `\n${previous.slice(after + 1)}`);
-  }
-  writeFileSync(RESULTS_FILE, next);
-  console.log(`wrote ${RESULTS_FILE}`);
+  writeSection(HEADING, text);
 }
 
 main().catch((err: unknown) => {

@@ -23,12 +23,11 @@ import {
 } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { format, resolveConfig } from 'prettier';
+import { formatSection, writeSection } from '../results-file';
 import { createActivities, type Activities, type HeavyActivities } from '../../activities';
 import type { TrialRequest } from '../../activities/hpo';
 import type { LifecycleConfig } from '../../config/project';
@@ -37,6 +36,7 @@ import { trainingTaskQueue } from '../../config/task-queues';
 import { Rng } from '../../lib/hpo/rng';
 import { sampleHyperparameters } from '../../lib/models/search-space';
 import { startDevServer } from '../../runtime/dev-server';
+import { freePort } from '../../runtime/ports';
 import { ensureTemporalCli } from '../../runtime/temporal-cli';
 import { FileArtifactStore } from '../../stores/artifact-store';
 import { FileRegistry } from '../../stores/registry';
@@ -50,7 +50,6 @@ import {
 } from '../../workflows/sweep-defs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const RESULTS_FILE = path.join(ROOT, 'bench', 'RESULTS.md');
 const RAW_FILE = path.join(ROOT, '.mlops', 'bench', 'sweep', 'results.json');
 const HEADING = '## Sweep orchestration overhead (bench/sweep)';
 
@@ -136,18 +135,6 @@ interface Measurement {
   phases: Record<Phase, number>;
   /** CPU seconds over the rep: this process (workers, client) and the dev server. */
   cpu: { node: number; server: number };
-}
-
-/** A port the OS reports free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -484,12 +471,9 @@ async function main(): Promise<void> {
     JSON.stringify({ cliVersion, totalS, filesystems, tuning: WORKER_TUNING, measurements }, null, 2),
   );
   console.error(`raw results: ${RAW_FILE}`);
-  const text = await format(section(measurements, cliVersion, totalS, filesystems), {
-    ...((await resolveConfig(RESULTS_FILE)) ?? {}),
-    parser: 'markdown',
-  });
+  const text = await formatSection(section(measurements, cliVersion, totalS, filesystems));
   console.log(text);
-  if (WRITE_RESULTS) writeSection(text);
+  if (WRITE_RESULTS) writeSection(HEADING, text);
 }
 
 function machine(cliVersion: string): string {
@@ -635,21 +619,6 @@ function section(
       'else runs on the machine, so reps with a high load are slower.',
     '',
   ].join('\n');
-}
-
-/** Writes `text` into bench/RESULTS.md, replacing only a previous section with the same heading. */
-function writeSection(text: string): void {
-  // Re-read right before writing: other benchmarks may have rewritten their sections meanwhile.
-  const previous = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Benchmark results\n\n';
-  const start = previous.indexOf(`${HEADING}\n`);
-  let next: string;
-  if (start < 0) next = `${previous.trimEnd()}\n\n${text}`;
-  else {
-    const after = previous.indexOf('\n## ', start + HEADING.length);
-    next = previous.slice(0, start) + text + (after < 0 ? '' : `\n${previous.slice(after + 1)}`);
-  }
-  writeFileSync(RESULTS_FILE, next);
-  console.error(`wrote ${RESULTS_FILE}`);
 }
 
 main().catch((err: unknown) => {
