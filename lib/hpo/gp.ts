@@ -9,15 +9,22 @@ import type { Rng } from './rng';
  * posteriori: log marginal likelihood + log prior, maximised over the log hyperparameters
  * θ = (log ℓ_1 … log ℓ_d, log s², log(σ²_n − MIN_NOISE)) by L-BFGS with analytic gradients from a few starts.
  *
- * Priors (densities over θ, so the MAP is invariant to how θ is written):
- * - length scales: log ℓ_j ~ Normal(√2 + ½ log d, √3), the dimension-scaled log-normal prior of Hvarfner et al.
- *   (2024), BoTorch's default since 0.12. Inputs live in [0, 1]^d, so its median length scale (≈ 5.8 at d = 2)
- *   favours smooth, nearly linear fits until the data say otherwise, and it stops the ℓ of irrelevant dimensions
- *   from running to infinity.
+ * Priors (log densities as functions of θ; the length-scale and noise terms are Optuna's, without Jacobian terms):
+ * - length scales: log p(θ_j) = −0.1 (λ_j + 1/λ_j) with λ_j = 1/ℓ_j², as Optuna's GPSampler: mode at ℓ = 1 (the
+ *   width of the unit cube), falling off steeply for ℓ ≪ 0.1 (wiggly fits to few points) and ℓ ≫ 10 (it keeps
+ *   the ℓ of irrelevant dimensions from running to infinity).
  * - signal variance: s² ~ Gamma(2, 1), as Optuna's GPSampler (outputs are standardised, so s² ≈ 1).
- * - noise: σ²_n − MIN_NOISE ~ LogNormal(−4, 1), BoTorch's default noise prior: small but non-zero noise, since ML
- *   losses are noisy (random seeds, data order); MIN_NOISE keeps the kernel matrix well conditioned.
+ * - noise: σ²_n − MIN_NOISE ~ Gamma(1.1, 30) (density taken over σ²_n − MIN_NOISE, as Optuna's GPSampler): mode
+ *   ≈ 0.003 but a weak pull upwards, so noise-free objectives are interpolated almost exactly (which the
+ *   acquisition needs to home in on a minimum) while noisy ones still get a noise term; MIN_NOISE keeps the
+ *   kernel matrix well conditioned.
+ *
+ * For many observations the fit uses a random subset of them (`FitOptions.maxPoints`), since every likelihood
+ * gradient costs O(n³).
  */
+
+/** Default `FitOptions.maxPoints`. */
+export const DEFAULT_FIT_POINTS = 100;
 
 /** Floor of the noise variance (in standardised units). */
 export const MIN_NOISE = 1e-6;
@@ -49,29 +56,26 @@ export function thetaToHyperparameters(theta: ArrayLike<number>): GpHyperparamet
   };
 }
 
-/** Location and scale of the log-normal length-scale prior for d input dimensions. */
-export function lengthScalePrior(d: number): { loc: number; scale: number } {
-  return { loc: Math.SQRT2 + 0.5 * Math.log(d), scale: Math.sqrt(3) };
-}
-const NOISE_PRIOR = { loc: -4, scale: 1 };
+/** Length-scale prior: log p = −RATE · (λ + 1/λ) per dimension, λ = 1/ℓ² (Optuna GPSampler's). */
+const LENGTH_SCALE_PRIOR_RATE = 0.1;
+const NOISE_PRIOR = { concentration: 1.1, rate: 30 };
 const SIGNAL_PRIOR = { concentration: 2, rate: 1 };
 
 /** Log prior density of θ (up to a constant); adds its gradient into `grad` when given. */
 export function logPrior(theta: ArrayLike<number>, grad?: Float64Array): number {
   const d = theta.length - 2;
-  const ls = lengthScalePrior(d);
   let lp = 0;
   for (let j = 0; j < d; j++) {
-    const z = (theta[j] - ls.loc) / ls.scale;
-    lp -= 0.5 * z * z;
-    if (grad) grad[j] -= z / ls.scale;
+    const a = Math.exp(2 * theta[j]); // ℓ² = 1/λ
+    lp -= LENGTH_SCALE_PRIOR_RATE * (a + 1 / a);
+    if (grad) grad[j] -= 2 * LENGTH_SCALE_PRIOR_RATE * (a - 1 / a);
   }
   const s2 = Math.exp(theta[d]);
   lp += SIGNAL_PRIOR.concentration * theta[d] - SIGNAL_PRIOR.rate * s2;
   if (grad) grad[d] += SIGNAL_PRIOR.concentration - SIGNAL_PRIOR.rate * s2;
-  const zn = (theta[d + 1] - NOISE_PRIOR.loc) / NOISE_PRIOR.scale;
-  lp -= 0.5 * zn * zn;
-  if (grad) grad[d + 1] -= zn / NOISE_PRIOR.scale;
+  const noise = Math.exp(theta[d + 1]);
+  lp += (NOISE_PRIOR.concentration - 1) * theta[d + 1] - NOISE_PRIOR.rate * noise;
+  if (grad) grad[d + 1] += NOISE_PRIOR.concentration - 1 - NOISE_PRIOR.rate * noise;
   return lp;
 }
 
@@ -85,6 +89,13 @@ export class MarginalLikelihood {
   private readonly y: Float64Array;
   /** diff2[j][p]: squared difference in dimension j of the p-th pair (i > k, p = i(i−1)/2 + k). */
   private readonly diff2: Float64Array[];
+  /** Work buffers reused across evaluations. */
+  private readonly invL2: Float64Array;
+  private readonly r2: Float64Array;
+  private readonly K: Float64Array;
+  private readonly G: Float64Array;
+  private readonly Kinv: Float64Array;
+  private readonly alpha: Float64Array;
 
   constructor(X: readonly ArrayLike<number>[], yStandardised: ArrayLike<number>) {
     this.n = X.length;
@@ -92,6 +103,12 @@ export class MarginalLikelihood {
     this.y = Float64Array.from(yStandardised);
     const pairs = (this.n * (this.n - 1)) / 2;
     this.diff2 = Array.from({ length: this.d }, () => new Float64Array(pairs));
+    this.invL2 = new Float64Array(this.d);
+    this.r2 = new Float64Array(pairs);
+    this.K = new Float64Array(this.n * this.n);
+    this.G = new Float64Array(pairs);
+    this.Kinv = new Float64Array(this.n * this.n);
+    this.alpha = new Float64Array(this.n);
     let p = 0;
     for (let i = 0; i < this.n; i++) {
       for (let k = 0; k < i; k++, p++) {
@@ -109,26 +126,31 @@ export class MarginalLikelihood {
    */
   value(theta: ArrayLike<number>, grad?: Float64Array): number {
     const { n, d, diff2 } = this;
-    const invL2 = new Float64Array(d);
+    const invL2 = this.invL2;
     for (let j = 0; j < d; j++) invL2[j] = Math.exp(-2 * theta[j]);
     const s2 = Math.exp(theta[d]);
     const noiseExcess = Math.exp(theta[d + 1]);
     const noise = MIN_NOISE + noiseExcess;
     const pairs = (n * (n - 1)) / 2;
-    const K = new Float64Array(n * n);
-    const G = grad ? new Float64Array(pairs) : undefined;
+    const R2 = this.r2;
+    R2.fill(0);
+    for (let j = 0; j < d; j++) {
+      const dj = diff2[j];
+      const c = invL2[j];
+      for (let p = 0; p < pairs; p++) R2[p] += dj[p] * c;
+    }
+    const K = this.K;
+    const G = this.G;
     let p = 0;
     for (let i = 0; i < n; i++) {
+      const row = i * n;
       for (let k = 0; k < i; k++, p++) {
-        let r2 = 0;
-        for (let j = 0; j < d; j++) r2 += diff2[j][p] * invL2[j];
-        const r = Math.sqrt(r2);
-        const sr = SQRT5 * r;
+        const sr = SQRT5 * Math.sqrt(R2[p]);
         const e = s2 * Math.exp(-sr);
-        K[i * n + k] = (1 + sr + (sr * sr) / 3) * e;
-        if (G) G[p] = (5 / 3) * (1 + sr) * e;
+        K[row + k] = (1 + sr + (sr * sr) / 3) * e;
+        G[p] = (5 / 3) * (1 + sr) * e;
       }
-      K[i * n + i] = s2 + noise;
+      K[row + i] = s2 + noise;
     }
     const chol = choleskyWithJitter(K, n);
     if (!chol) {
@@ -136,27 +158,35 @@ export class MarginalLikelihood {
       return -Infinity;
     }
     const { L } = chol;
-    const alpha = solveUpperTransposed(L, n, solveLower(L, n, this.y, new Float64Array(n)), new Float64Array(n));
+    const alpha = solveUpperTransposed(L, n, solveLower(L, n, this.y, this.alpha), this.alpha);
     let lml = -0.5 * n * LOG_2PI;
     for (let i = 0; i < n; i++) lml -= 0.5 * this.y[i] * alpha[i] + Math.log(L[i * n + i]);
-    if (!grad || !G) return lml;
-    const Kinv = choleskyInverse(L, n);
+    if (!grad) return lml;
+    const Kinv = choleskyInverse(L, n, this.Kinv);
     grad.fill(0);
     let signal = 0;
     let trace = 0;
+    // W = ααᵀ − K⁻¹; off-diagonal entries count twice, ½ · 2 = 1. WG[p] = W_ik g(r_ik) for the pair p = (i, k).
+    const WG = this.r2;
     p = 0;
     for (let i = 0; i < n; i++) {
+      const row = i * n;
+      const ai = alpha[i];
       for (let k = 0; k < i; k++, p++) {
-        const w = alpha[i] * alpha[k] - Kinv[i * n + k]; // off-diagonal entries count twice, ½ · 2 = 1
-        signal += w * K[i * n + k];
-        const wg = w * G[p];
-        for (let j = 0; j < d; j++) grad[j] += wg * diff2[j][p];
+        const w = ai * alpha[k] - Kinv[row + k];
+        signal += w * K[row + k];
+        WG[p] = w * G[p];
       }
-      const wii = alpha[i] * alpha[i] - Kinv[i * n + i];
+      const wii = ai * ai - Kinv[row + i];
       trace += wii;
       signal += 0.5 * wii * s2;
     }
-    for (let j = 0; j < d; j++) grad[j] *= invL2[j];
+    for (let j = 0; j < d; j++) {
+      const dj = diff2[j];
+      let sum = 0;
+      for (let q = 0; q < pairs; q++) sum += WG[q] * dj[q];
+      grad[j] = sum * invL2[j];
+    }
     grad[d] = signal;
     grad[d + 1] = 0.5 * trace * noiseExcess;
     return lml;
@@ -168,8 +198,14 @@ export interface FitOptions {
   rng: Rng;
   /** Random starting points screened (by posterior value only) besides the default and warm starts. Default 8. */
   restarts?: number;
-  /** L-BFGS runs, from the best screened starts. Default 2. */
+  /** L-BFGS runs, from the best screened starts. Default 2, or 1 when the fit uses a subset (see `maxPoints`). */
   optimiserRuns?: number;
+  /**
+   * At most this many observations (a random subset drawn from `rng`, when there are more) enter the
+   * hyperparameter fit; the GP is still conditioned on all of them. Each likelihood gradient is O(n³), so this
+   * bounds the fit's cost for long sweeps. Default 100.
+   */
+  maxPoints?: number;
   /** L-BFGS iterations per run. Default 60. */
   maxIterations?: number;
   /** Previous fit (e.g. from the last step of a sweep), screened as one more start when its dimension matches. */
@@ -178,6 +214,7 @@ export interface FitOptions {
 
 export interface FitResult {
   hyperparameters: GpHyperparameters;
+  /** Of the observations the fit used (the subset, when there were more than `maxPoints`). */
   logMarginalLikelihood: number;
   logPosterior: number;
 }
@@ -193,6 +230,19 @@ export function fitHyperparameters(
   options: FitOptions,
 ): FitResult {
   const d = X[0].length;
+  const maxPoints = options.maxPoints ?? DEFAULT_FIT_POINTS;
+  const subset = X.length > maxPoints;
+  if (subset) {
+    // Partial Fisher–Yates shuffle; the subset is kept in input order.
+    const index = Array.from({ length: X.length }, (_, i) => i);
+    for (let i = 0; i < maxPoints; i++) {
+      const j = i + options.rng.below(index.length - i);
+      [index[i], index[j]] = [index[j], index[i]];
+    }
+    const chosen = index.slice(0, maxPoints).sort((a, b) => a - b);
+    X = chosen.map((i) => X[i]);
+    ys = chosen.map((i) => ys[i]);
+  }
   const lml = new MarginalLikelihood(X, ys);
   const objective = (theta: Float64Array, grad?: Float64Array) => {
     const value = lml.value(theta, grad);
@@ -209,7 +259,7 @@ export function fitHyperparameters(
   const centre = new Float64Array(d + 2);
   centre.fill(Math.log(0.5), 0, d);
   centre[d] = Math.log(SIGNAL_PRIOR.concentration / SIGNAL_PRIOR.rate);
-  centre[d + 1] = NOISE_PRIOR.loc;
+  centre[d + 1] = Math.log(1e-3);
   starts.push(centre);
   for (let r = 0; r < (options.restarts ?? 8); r++) {
     const theta = new Float64Array(d + 2);
@@ -222,7 +272,7 @@ export function fitHyperparameters(
     .map((theta) => ({ theta, value: objective(theta) }))
     .filter((s) => Number.isFinite(s.value))
     .sort((a, b) => a.value - b.value)
-    .slice(0, options.optimiserRuns ?? 2);
+    .slice(0, options.optimiserRuns ?? (subset ? 1 : 2));
   let best: { theta: Float64Array; value: number } | undefined;
   for (const start of screened) {
     const result = lbfgs(objective, start.theta, {
@@ -276,6 +326,9 @@ export class GaussianProcess {
   private readonly ys: Float64Array;
   private readonly invLengthScales: Float64Array;
   private readonly kStar: Float64Array;
+  private readonly gStar: Float64Array;
+  private readonly vStar: Float64Array;
+  private readonly wStar: Float64Array;
 
   /**
    * Conditions on (X, y) in original units. The outputs are standardised by their own mean and std unless
@@ -322,6 +375,9 @@ export class GaussianProcess {
       new Float64Array(n),
     );
     this.kStar = new Float64Array(n);
+    this.gStar = new Float64Array(n);
+    this.vStar = new Float64Array(n);
+    this.wStar = new Float64Array(n);
   }
 
   /** Fits the hyperparameters (see `fitHyperparameters`) and conditions on the data. */
@@ -355,6 +411,71 @@ export class GaussianProcess {
     let explained = 0;
     for (let i = 0; i < n; i++) explained += v[i] * v[i];
     return { mean, variance: Math.max(this.hyperparameters.signalVariance - explained, 0) };
+  }
+
+  /**
+   * `predictStandardised` plus the gradients of the mean and variance with respect to x, written into `dMean`
+   * and `dVariance` (length d): ∂μ/∂x = Σ_i α_i ∂k_i/∂x and ∂σ²/∂x = −2 Σ_i (K⁻¹k)_i ∂k_i/∂x, with
+   * ∂k_i/∂x_j = −g(r_i) (x_j − X_ij) / ℓ_j² (g: `matern52GradientFactor`). O(n²) (two triangular solves).
+   */
+  predictStandardisedWithGradient(x: ArrayLike<number>, dMean: Float64Array, dVariance: Float64Array): Prediction {
+    const { n, d } = this;
+    const kStar = this.kStar;
+    const g = this.gStar;
+    const inv = this.invLengthScales;
+    const s2 = this.hyperparameters.signalVariance;
+    let mean = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = this.X[i];
+      let r2 = 0;
+      for (let j = 0; j < d; j++) {
+        const diff = (x[j] - xi[j]) * inv[j];
+        r2 += diff * diff;
+      }
+      const sr = SQRT5 * Math.sqrt(r2);
+      const e = s2 * Math.exp(-sr);
+      kStar[i] = (1 + sr + (sr * sr) / 3) * e;
+      g[i] = (5 / 3) * (1 + sr) * e;
+      mean += kStar[i] * this.alpha[i];
+    }
+    const v = solveLower(this.L, n, kStar, this.vStar);
+    let explained = 0;
+    for (let i = 0; i < n; i++) explained += v[i] * v[i];
+    const w = solveUpperTransposed(this.L, n, v, this.wStar); // K⁻¹k
+    dMean.fill(0);
+    dVariance.fill(0);
+    for (let i = 0; i < n; i++) {
+      const xi = this.X[i];
+      const am = -g[i] * this.alpha[i];
+      const av = 2 * g[i] * w[i];
+      for (let j = 0; j < d; j++) {
+        const t = (x[j] - xi[j]) * inv[j] * inv[j];
+        dMean[j] += am * t;
+        dVariance[j] += av * t;
+      }
+    }
+    const variance = s2 - explained;
+    if (!(variance > 0)) dVariance.fill(0);
+    return { mean, variance: Math.max(variance, 0) };
+  }
+
+  /**
+   * Cheap screening at x, in O(n·d): the posterior mean (exact) and an upper bound on the posterior variance,
+   * the variance after conditioning on the single observation most correlated with x (conditioning on fewer
+   * observations never gives a smaller variance).
+   */
+  screenStandardised(x: ArrayLike<number>): { mean: number; varianceBound: number } {
+    const n = this.n;
+    let mean = 0;
+    let kMax = 0;
+    for (let i = 0; i < n; i++) {
+      const k = this.kernel(x, this.X[i]);
+      mean += k * this.alpha[i];
+      if (k > kMax) kMax = k;
+    }
+    const s2 = this.hyperparameters.signalVariance;
+    const diagonal = s2 + this.hyperparameters.noiseVariance + this.jitter;
+    return { mean, varianceBound: Math.max(s2 - (kMax * kMax) / diagonal, 0) };
   }
 
   /** Posterior of the latent function at x, in the units of y. */

@@ -7,16 +7,13 @@
 export function choleskyInPlace(A: Float64Array, n: number): boolean {
   for (let j = 0; j < n; j++) {
     const rowJ = j * n;
-    let d = A[rowJ + j];
-    for (let k = 0; k < j; k++) d -= A[rowJ + k] * A[rowJ + k];
+    const d = A[rowJ + j] - dotRange(A, rowJ, A, rowJ, 0, j);
     if (!(d > 0) || !Number.isFinite(d)) return false;
     const ljj = Math.sqrt(d);
     A[rowJ + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       const rowI = i * n;
-      let s = A[rowI + j];
-      for (let k = 0; k < j; k++) s -= A[rowI + k] * A[rowJ + k];
-      A[rowI + j] = s / ljj;
+      A[rowI + j] = (A[rowI + j] - dotRange(A, rowI, A, rowJ, 0, j)) / ljj;
     }
     for (let k = j + 1; k < n; k++) A[rowJ + k] = 0;
   }
@@ -47,9 +44,7 @@ export function choleskyWithJitter(A: Float64Array, n: number): { L: Float64Arra
 export function solveLower(L: Float64Array, n: number, b: ArrayLike<number>, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) {
     const row = i * n;
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[row + k] * out[k];
-    out[i] = s / L[row + i];
+    out[i] = (b[i] - dotRange(L, row, out, 0, 0, i)) / L[row + i];
   }
   return out;
 }
@@ -64,33 +59,48 @@ export function solveUpperTransposed(L: Float64Array, n: number, b: ArrayLike<nu
   return out;
 }
 
-/** (L Lᵀ)⁻¹ from the lower Cholesky factor L, as a full symmetric row-major matrix. */
-export function choleskyInverse(L: Float64Array, n: number): Float64Array {
-  // M = L⁻¹ (lower triangular), row by row: M_i = (e_i − Σ_{k<i} L_ik M_k) / L_ii, contiguous inner loops.
-  const M = new Float64Array(n * n);
+/** Σ_{from ≤ k < to} a[offA + k] b[offB + k], with four accumulators (independent dependency chains). */
+export function dotRange(a: Float64Array, offA: number, b: Float64Array, offB: number, from: number, to: number) {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = from;
+  for (; k + 3 < to; k += 4) {
+    s0 += a[offA + k] * b[offB + k];
+    s1 += a[offA + k + 1] * b[offB + k + 1];
+    s2 += a[offA + k + 2] * b[offB + k + 2];
+    s3 += a[offA + k + 3] * b[offB + k + 3];
+  }
+  for (; k < to; k++) s0 += a[offA + k] * b[offB + k];
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * (L Lᵀ)⁻¹ from the lower Cholesky factor L, as a full symmetric row-major matrix. With U = L⁻ᵀ (upper
+ * triangular, stored row-major so that row j of U is column j of L⁻¹), (L Lᵀ)⁻¹ = U Uᵀ; both the triangular
+ * inversion and the product run as dot products of contiguous row segments.
+ */
+export function choleskyInverse(L: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
+  const U = new Float64Array(n * n);
+  // Column j of L⁻¹ by forward substitution: (L⁻¹)_ij = (δ_ij − Σ_{j ≤ k < i} L_ik (L⁻¹)_kj) / L_ii.
+  for (let j = 0; j < n; j++) {
+    const rowJ = j * n;
+    U[rowJ + j] = 1 / L[rowJ + j];
+    for (let i = j + 1; i < n; i++) {
+      const rowI = i * n;
+      U[rowJ + i] = -dotRange(L, rowI, U, rowJ, j, i) / L[rowI + i];
+    }
+  }
+  // (U Uᵀ)_ij = Σ_{k ≥ max(i, j)} U_ik U_jk.
   for (let i = 0; i < n; i++) {
-    const row = i * n;
-    for (let k = 0; k < i; k++) {
-      const lik = L[row + k];
-      if (lik === 0) continue;
-      const rowK = k * n;
-      for (let j = 0; j <= k; j++) M[row + j] -= lik * M[rowK + j];
-    }
-    M[row + i] += 1;
-    const inv = 1 / L[row + i];
-    for (let j = 0; j <= i; j++) M[row + j] *= inv;
-  }
-  // A⁻¹ = Mᵀ M: (A⁻¹)_ij = Σ_{k ≥ max(i,j)} M_ki M_kj.
-  const inv = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const row = k * n;
-    for (let i = 0; i <= k; i++) {
-      const mki = M[row + i];
-      if (mki === 0) continue;
-      const out = i * n;
-      for (let j = 0; j <= i; j++) inv[out + j] += mki * M[row + j];
+    const rowI = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rowJ = j * n;
+      const s = dotRange(U, rowI, U, rowJ, i, n);
+      out[rowI + j] = s;
+      out[rowJ + i] = s;
     }
   }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) inv[j * n + i] = inv[i * n + j];
-  return inv;
+  return out;
 }

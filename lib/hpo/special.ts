@@ -90,3 +90,13 @@ export function logImprovementFunction(z: number): number {
   const w = 1 / (z * z);
   return -0.5 * z * z - C1 + Math.log(w) + Math.log1p(w * (-3 + w * (15 - 105 * w)));
 }
+
+/**
+ * d/dz log h(z) = Φ(z) / h(z) (since h′ = Φ), finite for every finite z: directly for z > −1, else as
+ * exp(log Φ(z) − log h(z)) with log Φ(z) = log(erfcx(−z/√2) / 2) − z²/2 (→ −z as z → −∞).
+ */
+export function logImprovementFunctionDerivative(z: number): number {
+  if (z > -1) return normalCdf(z) / improvementFunction(z);
+  const logCdf = Math.log(0.5 * erfcx(-z / Math.SQRT2)) - 0.5 * Math.min(z * z, 1e300);
+  return Math.exp(logCdf - logImprovementFunction(z));
+}

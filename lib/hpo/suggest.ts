@@ -1,5 +1,10 @@
 import { type HyperparameterValues, sampleHyperparameters, type SearchSpace } from '../models/search-space';
-import { type AcquisitionOptimiserOptions, logExpectedImprovement, maximiseAcquisition } from './acquisition';
+import {
+  type AcquisitionOptimiserOptions,
+  logExpectedImprovement,
+  logExpectedImprovementWithGradient,
+  maximiseAcquisition,
+} from './acquisition';
 import { GaussianProcess, type GpHyperparameters } from './gp';
 import { ScrambledHalton } from './qmc';
 import { Rng } from './rng';
@@ -79,6 +84,8 @@ export interface SuggestResult {
 }
 
 export const DEFAULT_N_INITIAL = 10;
+/** Candidates of the acquisition optimiser whose exact value is guaranteed (see the branch and bound below). */
+const SCREEN_KEEP = 32;
 /** Successful trials needed before the GP is used. */
 const MIN_GP_OBSERVATIONS = 2;
 /** Random-stream labels, so each purpose draws independent numbers from the same seed. */
@@ -230,6 +237,10 @@ export function suggest(input: SuggestInput): SuggestResult {
     .map((v) => v.u);
   const acquisitionRng = new Rng(input.seed, STREAM.acquisition, issued);
   const snap = (u: ArrayLike<number>, out: Float64Array) => codec.snap(u, out);
+  // Gradient-based acquisition refinement where `snap` only clamps (every parameter a float).
+  const continuous = codec.params.every((p) => p.type === 'float');
+  const dMean = new Float64Array(codec.dim);
+  const dVariance = new Float64Array(codec.dim);
   for (; slot < batchSize; slot++) {
     const current = gp;
     const best = (Math.min(...current.y) - current.yMean) / current.yStd;
@@ -237,7 +248,49 @@ export function suggest(input: SuggestInput): SuggestResult {
       const p = current.predictStandardised(u);
       return logExpectedImprovement(p.mean, p.variance, best);
     };
-    const ranked = maximiseAcquisition(acquisition, snap, codec.dim, acquisitionRng, anchors, options.acquisition);
+    const withGradient = (u: Float64Array, grad: Float64Array) => {
+      const p = current.predictStandardisedWithGradient(u, dMean, dVariance);
+      const ei = logExpectedImprovementWithGradient(p.mean, p.variance, best);
+      for (let j = 0; j < grad.length; j++) grad[j] = ei.dMean * dMean[j] + ei.dVariance * dVariance[j];
+      return ei.value;
+    };
+    // Candidates by branch and bound: log EI grows with the variance, so an upper bound on the variance (O(n·d))
+    // bounds log EI; exact O(n²) values are computed in decreasing order of the bound until the bound falls
+    // below the SCREEN_KEEP-th best exact value. The others (which cannot be among the best) score −∞.
+    const batch = (us: readonly Float64Array[], out: Float64Array) => {
+      const bounds = new Float64Array(us.length);
+      for (let i = 0; i < us.length; i++) {
+        const s = current.screenStandardised(us[i]);
+        bounds[i] = logExpectedImprovement(s.mean, s.varianceBound, best);
+      }
+      const order = Array.from({ length: us.length }, (_, i) => i).sort((a, b) => bounds[b] - bounds[a] || a - b);
+      out.fill(-Infinity);
+      const top: number[] = []; // the SCREEN_KEEP best exact values, descending
+      for (const i of order) {
+        if (top.length >= SCREEN_KEEP && !(bounds[i] > top[SCREEN_KEEP - 1])) break;
+        const value = acquisition(us[i]);
+        out[i] = value;
+        if (Number.isNaN(value)) continue;
+        let k = Math.min(top.length, SCREEN_KEEP - 1);
+        if (top.length < SCREEN_KEEP) top.push(value);
+        else if (value <= top[k]) continue;
+        while (k > 0 && top[k - 1] < value) {
+          top[k] = top[k - 1];
+          k--;
+        }
+        top[k] = value;
+      }
+    };
+    const ranked = maximiseAcquisition(
+      acquisition,
+      snap,
+      codec.dim,
+      acquisitionRng,
+      anchors,
+      options.acquisition,
+      continuous ? withGradient : undefined,
+      batch,
+    );
     let suggestion: Suggestion | undefined;
     for (const candidate of ranked) {
       const params = codec.decode(candidate.u);
