@@ -29,9 +29,9 @@ describe('mlops sweep with a worker killed mid-sweep', () => {
       config,
       [
         'modelName: sweep-durable',
-        // Slow enough trials (small batches, no early stopping) that the sweep is surely mid-way when killed.
-        'model: { type: mlp, hyperparameters: { epochs: 100, patience: 100, batchSize: 8 } }',
-        'sweep: { maxTrials: 8, parallelism: 2, initialTrials: 3, trialsPerRun: 5, medianStoppingGraceEpochs: 100 }',
+        // Enough short trials that the sweep is surely mid-way when the worker is killed after the first ones.
+        'model: { type: mlp, hyperparameters: { epochs: 20, patience: 20, batchSize: 32, hiddenLayers: 1 } }',
+        'sweep: { maxTrials: 30, parallelism: 2, initialTrials: 3, trialsPerRun: 10, medianStoppingGraceEpochs: 20 }',
       ].join('\n'),
     );
     const env = { MLOPS_TASK_QUEUE: taskQueue };
@@ -40,22 +40,23 @@ describe('mlops sweep with a worker killed mid-sweep', () => {
     const cli = spawnCli(['sweep', '--config', config, '--run', 'r1'], env);
 
     const handle = client.workflow.getHandle<typeof sweepWorkflow>(sweepWorkflowId('sweep-durable', 'r1'));
-    await waitFor('a finished trial', async () => {
+    const seen = await waitFor('a finished trial', async () => {
       const p = await handle.query(sweepProgressQuery).catch(() => undefined);
       return p && p.done >= 1 ? p : undefined;
     });
+    expect(seen.done).toBeLessThan(20);
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
     spawnCli(['worker', '--metrics-address', ''], env);
     const { code } = await cli.exited;
-    expect(cli.output()).toContain('Sweep finished: 8 trials');
+    expect(cli.output()).toContain('Sweep finished: 30 trials');
     expect(cli.output()).toMatch(/best validation loss \d/);
-    expect(cli.output()).toMatch(/trials \[[█░]+\] \d\/8/);
+    expect(cli.output()).toMatch(/trials \[[█░]+\] \d+\/30/);
     expect(code).toBe(0);
 
     const result = await handle.result();
-    expect(result.trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(result.trials.map((t) => t.id)).toEqual(Array.from({ length: 30 }, (_, i) => i));
   }, 180_000);
 });
