@@ -1,30 +1,25 @@
 import { activityInfo } from '@temporalio/activity';
 import { renderModelCard } from '../lib/reports/model-card';
-import type { SplitIndices } from '../lib/data/split';
-import type { Table } from '../lib/data/table';
+import type { DatasetStatistics } from '../lib/data/validation-report';
 import type { ArtifactStore } from '../stores/artifact-store';
-import { trainingStatistics, type SplitDataset, type ValidatedDataset } from './data';
+import type { SplitDataset } from './data';
 import type { ModelVersion, NewModelVersion, Registry } from '../stores/registry';
 
 export interface ModelCardDetails {
-  dataset: ValidatedDataset;
   split: SplitDataset;
   baseline: { name: string; metrics: Record<string, number> };
   onnxParityMaxAbsDiff: number;
 }
 
-/** Training-row ranges of numeric features and class counts of a categorical target, for the card. */
-async function trainingFacts(store: ArtifactStore, dataset: ValidatedDataset, split: SplitDataset) {
-  const [table, indices] = await Promise.all([
-    store.getJson<Table>(dataset.tableHash),
-    store.getJson<SplitIndices>(split.splitHash),
-  ]);
-  const stats = trainingStatistics(table, dataset.schema, indices.train).columns;
+/** Training-row ranges of numeric features and class counts of a categorical target, from the stored statistics. */
+async function trainingFacts(store: ArtifactStore, version: ModelVersion) {
+  if (!version.trainingStatistics) return { ranges: {}, classCounts: undefined };
+  const stats = (await store.getJson<DatasetStatistics>(version.trainingStatistics.hash)).columns;
   const ranges: Record<string, { min: number; max: number }> = {};
   for (const [name, s] of Object.entries(stats)) {
     if (s.type === 'numeric' && s.min !== null && s.max !== null) ranges[name] = { min: s.min, max: s.max };
   }
-  const target = stats[dataset.schema.target.name];
+  const target = stats[version.target.name];
   return { ranges, classCounts: target?.type === 'categorical' ? target.categories : undefined };
 }
 
@@ -45,7 +40,7 @@ export function createRegistryActivities({ registry, store }: { registry: Regist
 
     /** The model card (markdown), stored content-addressed and beside the version's registry entry. */
     async writeModelCard(version: ModelVersion, details: ModelCardDetails): Promise<WrittenModelCard> {
-      const facts = await trainingFacts(store, details.dataset, details.split);
+      const facts = await trainingFacts(store, version);
       const [workflowId, runId] = [version.runKey.split('/').slice(0, -1).join('/'), version.runKey.split('/').at(-1)];
       const markdown = renderModelCard({
         name: version.name,

@@ -90,7 +90,6 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
   upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
   const baselineKey = dataset.task === 'regression' ? 'baselineMse' : 'baselineAccuracy';
   const modelCard = await registry.writeModelCard(version, {
-    dataset,
     split,
     baseline: {
       name: dataset.task === 'regression' ? 'predict the training mean' : 'predict the majority class',
