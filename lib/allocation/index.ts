@@ -1,0 +1,2 @@
+export * from './cpu';
+export * from './replicas';
