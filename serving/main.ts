@@ -63,6 +63,24 @@ const program = new Command('mlops-serve')
     )
       .argParser(integer(0))
       .default(0),
+  )
+  .addOption(
+    option(
+      '--fault-error-rate <rate>',
+      'rollout drills: fail this share of inference requests with 500',
+      'MLOPS_FAULT_ERROR_RATE',
+    )
+      .argParser(rate)
+      .default(0),
+  )
+  .addOption(
+    option(
+      '--fault-after-requests <n>',
+      'rollout drills: inject faults only after n requests',
+      'MLOPS_FAULT_AFTER_REQUESTS',
+    )
+      .argParser(integer(0))
+      .default(0),
   );
 
 async function main(): Promise<void> {
@@ -77,6 +95,8 @@ async function main(): Promise<void> {
     maxBodyBytes: number;
     maxRows: number;
     batchWindowMs: number;
+    faultErrorRate: number;
+    faultAfterRequests: number;
   }>();
   const server = await startModelServer({
     modelFile: opts.modelFile,
@@ -89,6 +109,9 @@ async function main(): Promise<void> {
     maxBodyBytes: opts.maxBodyBytes,
     maxRows: opts.maxRows,
     batchWindowMs: opts.batchWindowMs,
+    ...(opts.faultErrorRate > 0
+      ? { faults: { errorRate: opts.faultErrorRate, afterRequests: opts.faultAfterRequests } }
+      : {}),
   });
   console.log(`listening on ${server.url}`);
   const shutdown = (signal: string) => {

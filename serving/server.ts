@@ -35,6 +35,8 @@ export interface ModelServerOptions {
   batchWindowMs?: number;
   /** Resolve only once the model is loaded (default true); otherwise the server answers 503 until then. */
   waitForReady?: boolean;
+  /** Fault injection for rollout drills: after `afterRequests` inference requests, fail a share `errorRate` with 500. */
+  faults?: { errorRate: number; afterRequests?: number };
 }
 
 export interface ModelServer {
@@ -153,6 +155,17 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     const reason = failures.get(request) ?? (reply.statusCode >= 400 ? 'inference_error' : undefined);
     if (reason) metrics.failures.inc({ ...labels, reason });
   });
+
+  if (options.faults) {
+    const { errorRate, afterRequests = 0 } = options.faults;
+    let seen = 0;
+    app.addHook('preHandler', async (request) => {
+      if (!INFERENCE_ROUTES.has(request.routeOptions.url ?? '')) return;
+      if (++seen > afterRequests && Math.random() < errorRate) {
+        throw new ServingError(500, 'injected fault (the server was started with fault injection)', 'inference_error');
+      }
+    });
+  }
 
   /** The served model for a route's name and version: 404 for another model, 503 until it is loaded. */
   function resolve(params: ModelParams): { model: ServedModel; batcher: MicroBatcher<FeatureBatch, BatchOutputs> } {
