@@ -52,6 +52,8 @@ export interface ModelServer {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_ROWS = 10_000;
 const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** Longest model name or version in a route (both patterns allow fewer characters). */
+const MAX_PARAM_LENGTH = 100;
 const INFERENCE_ROUTES = new Set([
   '/v2/models/:name/infer',
   '/v2/models/:name/versions/:version/infer',
@@ -109,7 +111,21 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   let state: 'loading' | 'ready' | 'failed' | 'closing' = 'loading';
   let loadError = '';
 
-  const app = Fastify({ bodyLimit: maxBodyBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const app = Fastify({
+    bodyLimit: maxBodyBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors the router raises before any route runs (undecodable or over-long paths) get the same {"error"} shape.
+    frameworkErrors: (err, request, reply) => {
+      const url = JSON.stringify(request.url.length > 120 ? `${request.url.slice(0, 120)}…` : request.url);
+      const message =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `a path segment of ${url} is over ${MAX_PARAM_LENGTH} characters; model names and versions are shorter`
+          : `the path ${url} is not valid URL encoding; percent-encode model names as UTF-8`;
+      (reply as FastifyReply).code(err.statusCode ?? 400).send({ error: message });
+    },
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
