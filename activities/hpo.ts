@@ -1,4 +1,4 @@
-import { Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { logLoss, meanSquaredError } from '../lib/metrics';
 import { predict } from '../lib/models/predict';
 import { suggest } from '../lib/hpo/suggest';
@@ -31,14 +31,20 @@ export function createHpoActivities({ store }: { store: ArtifactStore }) {
     /** Next hyperparameters: quasi-random first, then Expected Improvement over a GP of the finished trials. */
     async suggestTrials(request: SuggestRequest): Promise<ParamValues[]> {
       const { settings, observations } = request;
-      const result = suggest({
-        space: settings.space,
-        observations,
-        pending: request.pending,
-        seed: settings.seed,
-        batchSize: request.count,
-        nInitial: settings.initialTrials,
-      });
+      let result;
+      try {
+        result = suggest({
+          space: settings.space,
+          observations,
+          pending: request.pending,
+          seed: settings.seed,
+          batchSize: request.count,
+          nInitial: settings.initialTrials,
+        });
+      } catch (err) {
+        // The suggestion is a pure function of its input: a bad search space fails the same way on every retry.
+        throw ApplicationFailure.nonRetryable((err as Error).message, 'SweepInputError');
+      }
       return result.suggestions.map((s) => s.params);
     },
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -20,7 +22,7 @@ import {
   sweepWorkflowId,
 } from '../workflows/sweep-defs';
 import { waitFor } from './helpers/processes';
-import { temporalTestFile, uniqueTaskQueue, withWorkers } from './helpers/temporal';
+import { activityFailureOf, temporalTestFile, uniqueTaskQueue, withWorkers } from './helpers/temporal';
 
 const suite = temporalTestFile('mlops-sweep-');
 
@@ -142,6 +144,120 @@ describe('sweep workflow on the real dev server', () => {
     const cause = (err as WorkflowFailedError).cause as Error & { type?: string };
     expect(cause.type).toBe('SweepFailedError');
     expect(cause.message).toContain('trials failed (maxFailedTrials 2)');
+    expect(cause.message).toContain('cannot do classification');
+  });
+
+  it('marks a trial whose validation MSE is not finite as failed, and the sweep goes on', async () => {
+    // y ≈ 2x on 200 days; the latest day (a validation row under the time split) has x = 1e155. Weakly regularised
+    // ridge extrapolates it to a prediction near 2e155, whose square overflows: that trial's MSE is Infinity.
+    // Only l2 ≳ 2,000 shrinks the weight enough for a finite MSE.
+    const rows = ['date,x,y'];
+    for (let i = 0; i < 200; i++) {
+      const date = new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10);
+      const x = i === 199 ? 1e155 : (i % 17) / 17;
+      rows.push(`${date},${x},${i === 199 ? 1 : 2 * x + 0.1 * Math.sin(i)}`);
+    }
+    const source = path.join(suite.dir, 'outlier.csv');
+    fs.writeFileSync(source, rows.join('\n') + '\n');
+    const prepared = await prepare({
+      modelName: 'sweep-nonfinite',
+      dataset: { source, target: 'y', timeColumn: 'date', features: [{ name: 'x', type: 'numeric' }] },
+      split: { method: 'time' },
+      model: { type: 'ridge' },
+    });
+    const taskQueue = uniqueTaskQueue('sweep');
+    const result = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+      suite.client.workflow.execute(sweepWorkflow, {
+        taskQueue,
+        workflowId: sweepWorkflowId('sweep-nonfinite', taskQueue),
+        args: [
+          {
+            modelName: 'sweep-nonfinite',
+            ...prepared,
+            settings: settings({
+              space: { l2: { type: 'float', low: 1e-4, high: 1e6, log: true } },
+              maxTrials: 10,
+              initialTrials: 4,
+              maxFailedTrials: 10,
+            }),
+          },
+        ],
+      }),
+    );
+    expect(result.trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const failed = result.trials.filter((t) => t.status === 'failed');
+    const completed = result.trials.filter((t) => t.status === 'completed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(completed.length).toBeGreaterThan(0);
+    for (const t of failed) {
+      expect(t.loss).toBeNull();
+      expect(t.error).toBe('objective is not finite (Infinity)');
+      expect(t.params.l2).toBeLessThan(2_500);
+    }
+    for (const t of completed) expect(Number.isFinite(t.loss)).toBe(true);
+    expect(result.best.loss).toBe(Math.min(...completed.map((t) => t.loss as number)));
+    expect(result.best.params.l2).toBeGreaterThan(2_000);
+  });
+
+  it('a search space with an inverted range fails the sweep at once, naming the parameter', async () => {
+    const prepared = await prepare({ modelName: 'sweep-bad-space', ...mlp });
+    const taskQueue = uniqueTaskQueue('sweep');
+    const started = Date.now();
+    const { app } = await activityFailureOf(
+      withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+        suite.client.workflow.execute(sweepWorkflow, {
+          taskQueue,
+          workflowId: sweepWorkflowId('sweep-bad-space', taskQueue),
+          args: [
+            {
+              modelName: 'sweep-bad-space',
+              ...prepared,
+              settings: settings({ space: { learningRate: { type: 'float', low: 0.1, high: 1e-3, log: true } } }),
+            },
+          ],
+        }),
+      ),
+    );
+    expect(app.type).toBe('SweepInputError');
+    expect(app.nonRetryable).toBe(true);
+    expect(app.message).toContain('"learningRate" has an inverted range [0.1, 0.001]');
+    expect(Date.now() - started).toBeLessThan(10_000); // not retried with backoff
+  });
+
+  it('fails with every trial’s error when every trial failed within the failure budget', async () => {
+    const prepared = await prepare({
+      modelName: 'sweep-all-fail',
+      dataset: { source: 'vega-datasets:penguins.json', target: 'Species' },
+      model: { type: 'ridge' },
+    });
+    const taskQueue = uniqueTaskQueue('sweep');
+    const err = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+      suite.client.workflow
+        .execute(sweepWorkflow, {
+          taskQueue,
+          workflowId: sweepWorkflowId('sweep-all-fail', taskQueue),
+          args: [
+            {
+              modelName: 'sweep-all-fail',
+              ...prepared,
+              settings: settings({
+                space: { l2: { type: 'float', low: 0.1, high: 10 } },
+                maxTrials: 3,
+                maxFailedTrials: 5,
+              }),
+            },
+          ],
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as Error & { type?: string };
+    expect(cause.type).toBe('SweepFailedError');
+    expect(cause.message).toContain('every trial failed');
+    for (const id of [0, 1, 2]) expect(cause.message).toContain(`trial ${id}: `);
     expect(cause.message).toContain('cannot do classification');
   });
 
