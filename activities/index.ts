@@ -1,6 +1,11 @@
+import { paths } from '../config/paths';
+import type { DeployTargetName } from '../config/deploy';
 import type { ArtifactStore } from '../stores/artifact-store';
 import type { Registry } from '../stores/registry';
 import { createDataActivities } from './data';
+import { createDeployActivities } from './deploy';
+import { LocalTarget } from './deploy/local';
+import type { DeploymentTarget } from './deploy/target';
 import { createHpoActivities } from './hpo';
 import { createRegistryActivities } from './registry';
 import { createTrainingActivities } from './training';
@@ -8,12 +13,19 @@ import { createTrainingActivities } from './training';
 export interface ActivityDependencies {
   store: ArtifactStore;
   registry: Registry;
+  /** Where models are deployed, by the config's `deploy.target` (default: local processes under MLOPS_HOME). */
+  deployTargets?: Record<DeployTargetName, DeploymentTarget>;
+}
+
+function defaultDeployTargets(): Record<DeployTargetName, DeploymentTarget> {
+  return { local: new LocalTarget({ stateDir: paths.deploy(), featureLogDir: paths.featureLogs() }) };
 }
 
 /** Activities that poll the main task queue: quick, I/O-bound steps. */
 export function createActivities(deps: ActivityDependencies) {
   const { suggestTrials } = createHpoActivities(deps);
-  return { ...createDataActivities(deps), ...createRegistryActivities(deps), suggestTrials };
+  const deploy = createDeployActivities({ ...deps, targets: deps.deployTargets ?? defaultDeployTargets() });
+  return { ...createDataActivities(deps), ...createRegistryActivities(deps), suggestTrials, ...deploy };
 }
 
 /** Heavy activities that poll the training task queue, so training scales out on its own workers. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { demoCommand } from './commands/demo';
+import { deployCommand, predictCommand, rollbackCommand } from './commands/deploy';
 import { runCommand } from './commands/run';
 import { serverCommand, serverDefaults } from './commands/server';
 import { setupCommand } from './commands/setup';
@@ -61,6 +62,44 @@ program
   .option('--run <name>', 'run name in the workflow ID sweep/<model>/<run> (default: a timestamp)')
   .option('--no-wait', 'return once started')
   .action((opts: { config?: string; run?: string; wait: boolean }) => sweepCommand(opts));
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+program
+  .command('deploy <model> <version>')
+  .description('roll a registered version out: start, smoke test, canary steps, promote, stop the old version')
+  .option('-c, --config <file>', 'project config whose deploy section to use')
+  .option('--rollout <steps>', 'percent of traffic per canary step, e.g. 10,50,100', (v) =>
+    v.split(',').map((s) => Number(s)),
+  )
+  .option('--step-seconds <n>', 'how long each canary step is watched', Number)
+  .option('--no-wait', 'return once started')
+  .option('--json', 'print the result as JSON')
+  .action(
+    (
+      model: string,
+      version: string,
+      opts: { config?: string; rollout?: number[]; stepSeconds?: number; wait: boolean; json?: boolean },
+    ) => deployCommand(model, positiveInteger(version), opts),
+  );
+
+program
+  .command('rollback <model>')
+  .description('abandon a running rollout, or serve the previous version again')
+  .option('--reason <text>', 'why (kept in the workflow result)')
+  .option('--json', 'print the result as JSON')
+  .action((model: string, opts: { reason?: string; json?: boolean }) => rollbackCommand(model, opts));
+
+program
+  .command('predict <model>')
+  .description("predictions from the model's endpoint for rows of raw features")
+  .option('--row <name=value,...>', 'one row (repeat for more)', (v: string, rows: string[] = []) => [...rows, v])
+  .option('--json <rows>', 'a JSON row object or array of rows')
+  .action((model: string, opts: { row?: string[]; json?: string }) => predictCommand(model, opts));
 
 program
   .command('status <workflowId>')

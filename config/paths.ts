@@ -14,6 +14,10 @@ export function mlopsHome(): string {
 export const paths = {
   artifacts: () => path.join(mlopsHome(), 'artifacts'),
   registry: () => path.join(mlopsHome(), 'registry'),
+  /** Deploy state of the local target: router ports, model-server logs. */
+  deploy: () => path.join(mlopsHome(), 'deploy'),
+  /** Served rows, one JSON-lines file per model version, read by the drift monitor. */
+  featureLogs: () => path.join(mlopsHome(), 'feature-logs'),
   temporalDb: () => path.join(mlopsHome(), 'temporal', 'dev-server.sqlite'),
   /** Downloaded tools (the Temporal CLI) are shared by every project home of this checkout. */
   tools: () => path.resolve(process.env.MLOPS_TOOLS_DIR ?? path.join(PACKAGE_ROOT, '.mlops', 'tools')),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { datasetConfigSchema } from '../lib/data/schema-config';
 import { MODEL_TYPES } from '../lib/models/trainers';
+import { deploySettingsSchema } from './deploy';
 
 const paramSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('float'), low: z.number(), high: z.number(), log: z.boolean().optional() }).strict(),
@@ -74,6 +75,8 @@ export const lifecycleConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Rolling the registered version out (see config/deploy.ts); off unless `deploy.enabled`. */
+    deploy: deploySettingsSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -25,12 +25,33 @@ export interface ModelVersion {
 
 export type NewModelVersion = Omit<ModelVersion, 'version' | 'createdAt'>;
 
+/** Which version of a model serves, where, and which versions served before it. */
+export interface ServingRecord {
+  name: string;
+  version: number;
+  since: string;
+  /** The stable endpoint clients call (the model's router). */
+  endpoint: string;
+  /** The deploy run that promoted it. */
+  workflowId: string;
+  /** Earlier serving versions, most recent last. */
+  history: { version: number; since: string; until: string; workflowId: string }[];
+}
+
+export type ServingUpdate = Pick<ServingRecord, 'version' | 'endpoint' | 'workflowId'>;
+
 export interface Registry {
   register(entry: NewModelVersion): Promise<ModelVersion>;
   get(name: string, version: number): Promise<ModelVersion | undefined>;
   list(name: string): Promise<ModelVersion[]>;
   /** Stores a document about a version (e.g. `card.md`) beside it; returns where it lives. */
   attach(name: string, version: number, suffix: string, content: string): Promise<string>;
+  /** A document stored with `attach`, or undefined when there is none. */
+  readAttachment(name: string, version: number, suffix: string): Promise<string | undefined>;
+  /** Which version serves (undefined before the first deploy). */
+  getServing(name: string): Promise<ServingRecord | undefined>;
+  /** Records that `update.version` now serves; the previous one moves to the history. Idempotent per workflow. */
+  setServing(name: string, update: ServingUpdate): Promise<ServingRecord>;
 }
 
 /** `<root>/<model>/<version>.json`; a version number is claimed by an atomic create, so racing writers never clash. */
@@ -55,12 +76,45 @@ export class FileRegistry implements Registry {
     return text === undefined ? undefined : (JSON.parse(text) as ModelVersion);
   }
 
-  async attach(name: string, version: number, suffix: string, content: string): Promise<string> {
+  private attachmentFile(name: string, version: number, suffix: string): string {
     if (!/^[a-z0-9.-]+$/.test(suffix))
       throw new RangeError(`attachment suffix "${suffix}" must be plain (e.g. card.md)`);
-    const file = this.file(name, version).replace(/\.json$/, `.${suffix}`);
+    return this.file(name, version).replace(/\.json$/, `.${suffix}`);
+  }
+
+  async attach(name: string, version: number, suffix: string, content: string): Promise<string> {
+    const file = this.attachmentFile(name, version, suffix);
     await writeFileAtomic(file, content);
     return file;
+  }
+
+  async readAttachment(name: string, version: number, suffix: string): Promise<string | undefined> {
+    return fs.readFile(this.attachmentFile(name, version, suffix), 'utf8').catch(() => undefined);
+  }
+
+  private servingFile(name: string): string {
+    return path.join(path.dirname(this.file(name, 0)), 'serving.json');
+  }
+
+  async getServing(name: string): Promise<ServingRecord | undefined> {
+    const text = await fs.readFile(this.servingFile(name), 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : (JSON.parse(text) as ServingRecord);
+  }
+
+  async setServing(name: string, update: ServingUpdate): Promise<ServingRecord> {
+    const current = await this.getServing(name);
+    if (current && current.version === update.version && current.workflowId === update.workflowId) return current;
+    const now = new Date().toISOString();
+    const history = current
+      ? [
+          ...current.history,
+          { version: current.version, since: current.since, until: now, workflowId: current.workflowId },
+        ]
+      : [];
+    const record: ServingRecord = { name, ...update, since: now, history };
+    // Written to a sibling and renamed: a reader sees the old record or the new one, never half of one.
+    await writeFileAtomic(this.servingFile(name), JSON.stringify(record, null, 2));
+    return record;
   }
 
   async register(entry: NewModelVersion): Promise<ModelVersion> {

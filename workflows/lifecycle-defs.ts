@@ -1,4 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
+import type { DeployResult } from './deploy-defs';
 
 /** The lifecycle's stages, in order; `progressQuery` reports which one is running. */
 export const LIFECYCLE_STAGES = [
@@ -11,6 +12,7 @@ export const LIFECYCLE_STAGES = [
   'evaluate',
   'export',
   'register',
+  'deploy',
   'done',
 ] as const;
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
@@ -50,6 +52,8 @@ export interface LifecycleSummary {
     bestLoss: number;
     bestParams: Record<string, number | string>;
   };
+  /** The rollout of the registered version, when `deploy.enabled`. */
+  deploy?: DeployResult;
 }
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');

@@ -4,6 +4,8 @@ import type { LifecycleConfigInput } from '../config/project';
 import { MODEL_NAME, MODEL_VERSION, STAGE } from '../config/search-attributes';
 import { trainingTaskQueue } from '../config/task-queues';
 import { DATA_ACTIVITY_TIMEOUT, REGISTRY_ACTIVITY_TIMEOUT, TRAINING_ACTIVITY_TIMEOUT } from '../config/timeouts';
+import { deployWorkflow } from './deploy';
+import { deployWorkflowId } from './deploy-defs';
 import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
 import { sweepWorkflow } from './sweep';
 import { sweepIdForLifecycle, sweepSettingsFrom } from './sweep-defs';
@@ -97,6 +99,21 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
     },
     onnxParityMaxAbsDiff: exported.maxAbsDiff,
   });
+
+  let deploy: LifecycleSummary['deploy'];
+  if (config.deploy.enabled) {
+    enter('deploy');
+    // Golden rows from the validation set travel with the version: the deploy's smoke test checks them.
+    await registry.recordGoldenSet(
+      version,
+      { tableHash: dataset.tableHash, splitHash: split.splitHash },
+      config.deploy.smoke.rows,
+    );
+    deploy = await executeChild(deployWorkflow, {
+      workflowId: deployWorkflowId(config.modelName, version.version),
+      args: [{ modelName: config.modelName, version: version.version, settings: config.deploy }],
+    });
+  }
   enter('done');
 
   return {
@@ -120,5 +137,6 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
     warnings: dataset.warnings,
     modelCard,
     ...(sweep ? { sweep } : {}),
+    ...(deploy ? { deploy } : {}),
   };
 }
