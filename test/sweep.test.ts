@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
@@ -22,7 +23,7 @@ import {
   sweepWorkflowId,
 } from '../workflows/sweep-defs';
 import { waitFor } from './helpers/processes';
-import { activityFailureOf, temporalTestFile, uniqueTaskQueue, withWorkers } from './helpers/temporal';
+import { temporalTestFile, uniqueTaskQueue, withWorkers } from './helpers/temporal';
 
 const suite = temporalTestFile('mlops-sweep-');
 
@@ -89,6 +90,19 @@ describe('sweep workflow on the real dev server', () => {
       { workflowId, history: latest },
     ]);
     for await (const replay of replays) expect(replay.error).toBeUndefined();
+  });
+
+  it('replays a history recorded when the suggest step was a regular activity', async () => {
+    // Five ridge trials, parallelism 2, recorded before the suggest step became a local activity (patch
+    // "sweep-local-suggest"): its suggestTrials activity events must still replay against the current code.
+    const file = path.join(__dirname, 'hpo', 'fixtures', 'sweep-history-suggest-activity.json');
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(file, 'utf8')) as object);
+    const scheduled = history.events.filter((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).sort()).toEqual([
+      ...Array<string>(5).fill('runTrial'),
+      ...Array<string>(4).fill('suggestTrials'),
+    ]);
+    await Worker.runReplayHistory({ workflowBundle: suite.bundle }, history, 'sweep/sweep-replay/v1');
   });
 
   it('reports progress, and a stop signal finishes the running trials and returns the best', async () => {
@@ -203,9 +217,9 @@ describe('sweep workflow on the real dev server', () => {
     const prepared = await prepare({ modelName: 'sweep-bad-space', ...mlp });
     const taskQueue = uniqueTaskQueue('sweep');
     const started = Date.now();
-    const { app } = await activityFailureOf(
-      withWorkers(suite.connection, suite.bundle, taskQueue, () =>
-        suite.client.workflow.execute(sweepWorkflow, {
+    const err = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+      suite.client.workflow
+        .execute(sweepWorkflow, {
           taskQueue,
           workflowId: sweepWorkflowId('sweep-bad-space', taskQueue),
           args: [
@@ -215,9 +229,17 @@ describe('sweep workflow on the real dev server', () => {
               settings: settings({ space: { learningRate: { type: 'float', low: 0.1, high: 1e-3, log: true } } }),
             },
           ],
-        }),
-      ),
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
     );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    // The suggest step's failure, wherever the SDK nests it (a local activity's failure has no activity wrapper).
+    let app: unknown = (err as WorkflowFailedError).cause;
+    while (app && !(app instanceof ApplicationFailure)) app = (app as Error).cause;
+    if (!(app instanceof ApplicationFailure)) throw new Error(`no application failure in ${String(err)}`);
     expect(app.type).toBe('SweepInputError');
     expect(app.nonRetryable).toBe(true);
     expect(app.message).toContain('"learningRate" has an inverted range [0.1, 0.001]');

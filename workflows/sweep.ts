@@ -3,7 +3,9 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,6 +29,14 @@ const { suggestTrials, ingestDataset, validateDataset, splitDataset } = proxyAct
   startToCloseTimeout: '2 minutes',
   retry,
 });
+/**
+ * The suggest step as a local activity: it runs inside the workflow worker's task and its result is recorded with
+ * the trials it launches, so each round of suggestions costs no extra task-queue round trip, and the history keeps
+ * only the suggestions, not the observations sent to compute them.
+ */
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
+/** Histories recorded before the suggest step became a local activity replay with the regular one. */
+const LOCAL_SUGGEST_PATCH = 'sweep-local-suggest';
 
 /** Each trial is its own activity with a deterministic ID, retried with backoff when its worker dies. */
 function trialActivity(id: number, settings: SweepInput['settings']) {
@@ -129,7 +139,8 @@ export async function sweepWorkflow(
     if (canLaunch() && free > 0) {
       const pending = [...running.values()];
       const observations = trials.map((t) => ({ params: t.params, loss: t.status === 'failed' ? null : t.loss }));
-      const suggestions = await suggestTrials({ settings, observations, pending, count: free });
+      const request = { settings, observations, pending, count: free };
+      const suggestions = await (patched(LOCAL_SUGGEST_PATCH) ? local.suggestTrials : suggestTrials)(request);
       // Re-check: a stop signal may have arrived while suggesting.
       if (canLaunch()) suggestions.slice(0, free).forEach(launch);
     }
