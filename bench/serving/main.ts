@@ -1,0 +1,416 @@
+/**
+ * Model-server throughput and latency, each against its limit measured in the same run:
+ *  1. requests/s and p50/p99 latency at 1, 16 and 64 connections with 1-row OIP infer requests, against the model
+ *     server (serving/main.ts) and against a bare Node HTTP server answering a constant (bench/serving/bare-server.ts);
+ *  2. rows/s with 1,000-row requests against the model server, and in-process onnxruntime-node `session.run` on the
+ *     same 1,000-row tensors;
+ *  3. latency at a fixed 1,000 requests/s (autocannon overallRate).
+ * Both servers run as their own processes on 127.0.0.1 (free ports) and are stopped at the end; autocannon runs in
+ * this process. Writes the "Serving (bench/serving)" section of bench/RESULTS.md. See bench/serving/README.md.
+ *
+ * Environment: SERVING_DURATION (10 s per measurement), SERVING_WARMUP (2 s before each), SERVING_CPU_PROF (0; 1
+ * writes a V8 CPU profile of the model server to .mlops/bench/serving/), SERVING_WRITE_RESULTS (1; 0 only prints),
+ * SERVING_PARTS (one-row,fixed-rate,large; a subset runs only that load against the model server, without a report).
+ */
+import autocannon from 'autocannon';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { formatSection, writeSection } from '../results-file';
+import { seattleModel } from '../../test/serving/fixtures';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const OUT_DIR = path.join(ROOT, '.mlops', 'bench', 'serving');
+const HEADING = '## Serving (bench/serving)';
+
+const envInt = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+};
+
+const DURATION = Math.max(1, envInt('SERVING_DURATION', 10));
+const WARMUP = envInt('SERVING_WARMUP', 2);
+const CPU_PROF = process.env.SERVING_CPU_PROF === '1';
+const WRITE_RESULTS = process.env.SERVING_WRITE_RESULTS !== '0';
+/** Which measurements to run (all by default; a subset only prints, for profiling). */
+const PARTS = new Set((process.env.SERVING_PARTS ?? 'one-row,fixed-rate,large').split(','));
+for (const part of PARTS) {
+  if (!['one-row', 'fixed-rate', 'large'].includes(part)) {
+    throw new Error(`SERVING_PARTS: expected one-row, fixed-rate and/or large, got "${part}"`);
+  }
+}
+const CONNECTIONS = [1, 16, 64];
+const LARGE_ROWS = 1000;
+const LARGE_CONNECTIONS = [1, 2, 4, 8];
+const FIXED_RATE = 1000;
+const FIXED_RATE_CONNECTIONS = 16;
+const GOALS = { httpShare: 0.7, rowsShare: 0.5, p99Ms: 5 };
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Requests
+
+/** Seattle-weather rows, deterministic: raw features as a client sends them (dates as days since 1970). */
+function seattleColumns(rows: number) {
+  const date = new Float32Array(rows);
+  const precipitation = new Float32Array(rows);
+  const tempMin = new Float32Array(rows);
+  const wind = new Float32Array(rows);
+  const weather: string[] = [];
+  const kinds = ['sun', 'rain', 'drizzle', 'fog', 'snow'];
+  for (let i = 0; i < rows; i++) {
+    date[i] = 15340 + ((i * 37) % 1461);
+    precipitation[i] = (i * 7) % 13 === 0 ? 5.5 : 0;
+    tempMin[i] = -2 + ((i * 11) % 20) + 0.5;
+    wind[i] = 1 + ((i * 3) % 8) + 0.25;
+    weather.push(kinds[i % kinds.length]);
+  }
+  return { date, precipitation, temp_min: tempMin, wind, weather };
+}
+
+function inferBody(rows: number): string {
+  const columns = seattleColumns(rows);
+  return JSON.stringify({
+    inputs: Object.entries(columns).map(([name, data]) => ({
+      name,
+      shape: [rows],
+      datatype: Array.isArray(data) ? 'BYTES' : 'FP32',
+      data: Array.from(data as ArrayLike<number | string>),
+    })),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Processes
+
+interface Child {
+  name: string;
+  url: string;
+  process: ChildProcess;
+}
+
+function startChild(name: string, args: string[]): Promise<Child> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`${name} did not print its URL within 60 s`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
+    lines.on('line', (line) => {
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ name, url: match[1], process: child });
+    });
+  });
+}
+
+function stopChild(child: Child): Promise<void> {
+  if (child.process.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
+    child.process.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.process.kill('SIGTERM');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Load
+
+interface LoadResult {
+  connections: number;
+  durationS: number;
+  requests: number;
+  requestsPerS: number;
+  non2xx: number;
+  errors: number;
+  /** From every response's own time (float ms), without coordinated-omission correction. */
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  /** autocannon's own p99: whole milliseconds, corrected for coordinated omission when a rate is set. */
+  autocannonP99Ms: number;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+async function load(
+  url: string,
+  body: string,
+  connections: number,
+  durationS: number,
+  overallRate?: number,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: `${url}/v2/models/seattle/infer`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: durationS,
+    ...(overallRate ? { overallRate } : {}),
+  });
+  // autocannon emits (client, status, bytes, ms); its typings omit the client.
+  (instance as unknown as NodeJS.EventEmitter).on(
+    'response',
+    (_client: unknown, status: number, _b: number, ms: number) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    },
+  );
+  const result = await instance;
+  const sorted = Float64Array.from(latencies).sort();
+  const requests = result['2xx'];
+  return {
+    connections,
+    durationS: result.duration,
+    requests,
+    requestsPerS: requests / result.duration,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p50Ms: percentile(sorted, 0.5),
+    p90Ms: percentile(sorted, 0.9),
+    p99Ms: percentile(sorted, 0.99),
+    p999Ms: percentile(sorted, 0.999),
+    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
+    autocannonP99Ms: result.latency.p99,
+  };
+}
+
+async function measure(url: string, body: string, connections: number, overallRate?: number): Promise<LoadResult> {
+  if (WARMUP > 0) await load(url, body, connections, WARMUP, overallRate);
+  const result = await load(url, body, connections, DURATION, overallRate);
+  console.error(
+    `  ${url} c=${connections}${overallRate ? ` rate=${overallRate}/s` : ''}: ${result.requestsPerS.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(3)} ms, p99 ${result.p99Ms.toFixed(3)} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+  );
+  return result;
+}
+
+/** Rows/s of sequential `session.run` calls on the same 1,000-row tensors, in this process. */
+async function inProcessRowsPerS(modelFile: string, rows: number): Promise<{ rowsPerS: number; runs: number }> {
+  const session = await InferenceSession.create(readFileSync(modelFile));
+  const columns = seattleColumns(rows);
+  const feeds = () =>
+    Object.fromEntries(
+      Object.entries(columns).map(([name, data]) => [
+        name,
+        Array.isArray(data) ? new Tensor('string', data, [rows]) : new Tensor('float32', data, [rows]),
+      ]),
+    );
+  const runFor = async (seconds: number) => {
+    let runs = 0;
+    const start = performance.now();
+    while (performance.now() - start < seconds * 1000) {
+      await session.run(feeds());
+      runs++;
+    }
+    return { runs, elapsedS: (performance.now() - start) / 1000 };
+  };
+  if (WARMUP > 0) await runFor(WARMUP);
+  const { runs, elapsedS } = await runFor(DURATION);
+  await session.release();
+  return { rowsPerS: (runs * rows) / elapsedS, runs };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Report
+
+function packageVersion(name: string): string {
+  return (
+    JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+}
+
+function machine(): string {
+  const env = { ...process.env };
+  delete env.OMP_NUM_THREADS;
+  delete env.OMP_THREAD_LIMIT;
+  const nproc = execFileSync('nproc', { encoding: 'utf8', env }).trim();
+  const cpu =
+    /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? '?';
+  return `${nproc} cores (\`nproc\`), ${cpu}; Node ${process.version}; autocannon ${packageVersion('autocannon')}, fastify ${packageVersion('fastify')}, onnxruntime-node ${packageVersion('onnxruntime-node')}`;
+}
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+const fmt = (x: number, digits = 0) =>
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '–';
+const ms = (x: number) => fmt(x, x < 10 ? 3 : 1);
+const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
+
+interface Results {
+  date: string;
+  machine: string;
+  loadBefore: string;
+  loadAfter: string;
+  durationS: number;
+  warmupS: number;
+  oneRow: { connections: number; ours: LoadResult; bare: LoadResult }[];
+  large: { ours: LoadResult[]; inProcess: { rowsPerS: number; runs: number } };
+  fixedRate: { ours: LoadResult; bare: LoadResult };
+  bodyBytes: { oneRow: number; large: number };
+}
+
+function report(r: Results): string {
+  const at64 = r.oneRow.find((x) => x.connections === 64)!;
+  const httpShare = at64.ours.requestsPerS / at64.bare.requestsPerS;
+  const bestLarge = r.large.ours.reduce((a, b) => (b.requestsPerS > a.requestsPerS ? b : a));
+  const rowsShare = (bestLarge.requestsPerS * LARGE_ROWS) / r.large.inProcess.rowsPerS;
+  const p99 = r.fixedRate.ours.p99Ms;
+  const missed = [
+    httpShare < GOALS.httpShare ? `requests/s at 64 clients: ${fmt(httpShare * 100)} % of the bare server's` : '',
+    rowsShare < GOALS.rowsShare ? `rows/s with 1,000-row requests: ${fmt(rowsShare * 100)} % of in-process` : '',
+    !(p99 < GOALS.p99Ms) ? `p99 at ${FIXED_RATE} requests/s: ${ms(p99)} ms` : '',
+  ].filter(Boolean);
+  const errors = [...r.oneRow.flatMap((x) => [x.ours, x.bare]), ...r.large.ours, r.fixedRate.ours, r.fixedRate.bare]
+    .map((x) => x.non2xx + x.errors)
+    .reduce((a, b) => a + b, 0);
+  return [
+    HEADING,
+    '',
+    `Run ${r.date} on ${r.machine}. Load average (1, 5, 15 min) before: ${r.loadBefore}; after: ${r.loadAfter}.`,
+    '',
+    `Command: \`flock /tmp/mlops-cpu.lock bash bench/serving/run.sh\`. The model server (\`serving/main.ts\`, defaults: no feature log, batch window 0) and the bare Node HTTP server each run as their own process; autocannon runs in the benchmark process. **All three share the machine's 2 cores**, so every number includes the load generator's CPU. Each measurement: ${r.warmupS} s warm-up, then ${r.durationS} s. Model: the seattle-weather ridge pipeline (raw features in, one-hot and scaling inside the ONNX graph), built as the tests build it. Requests: OIP v2 \`POST /v2/models/seattle/infer\`, one FP32 or BYTES tensor per feature (${r.bodyBytes.oneRow} bytes for 1 row, ${fmt(r.bodyBytes.large)} bytes for 1,000 rows). Latency percentiles from every response's own time (float ms); failed requests: ${errors}. See bench/serving/README.md for the method.`,
+    '',
+    '### 1-row requests: model server against a bare Node HTTP server returning a constant',
+    '',
+    '| clients | ours req/s | ours p50 ms | ours p99 ms | bare req/s | bare p50 ms | bare p99 ms | ours / bare | goal (≥ 70 % at 64) |',
+    '| ------: | ---------: | ----------: | ----------: | ---------: | ----------: | ----------: | ----------: | ------------------- |',
+    ...r.oneRow.map(
+      (x) =>
+        `| ${x.connections} | ${fmt(x.ours.requestsPerS)} | ${ms(x.ours.p50Ms)} | ${ms(x.ours.p99Ms)} | ${fmt(x.bare.requestsPerS)} | ${ms(x.bare.p50Ms)} | ${ms(x.bare.p99Ms)} | ${fmt((x.ours.requestsPerS / x.bare.requestsPerS) * 100)} % | ${x.connections === 64 ? yes(httpShare >= GOALS.httpShare) : ''} |`,
+    ),
+    '',
+    `### 1,000-row requests: model server against in-process \`session.run\``,
+    '',
+    `In-process: sequential \`session.run\` on the same 1,000 rows as tensors (default session options, as the server uses), ${fmt(r.large.inProcess.rowsPerS)} rows/s.`,
+    '',
+    '| clients | req/s | rows/s | p50 ms | p99 ms | share of in-process rows/s |',
+    '| ------: | ----: | -----: | -----: | -----: | -------------------------: |',
+    ...r.large.ours.map(
+      (x) =>
+        `| ${x.connections} | ${fmt(x.requestsPerS)} | ${fmt(x.requestsPerS * LARGE_ROWS)} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${fmt(((x.requestsPerS * LARGE_ROWS) / r.large.inProcess.rowsPerS) * 100)} % |`,
+    ),
+    '',
+    `Best: ${fmt(rowsShare * 100)} % of in-process rows/s (goal ≥ 50 %: ${yes(rowsShare >= GOALS.rowsShare)}).`,
+    '',
+    `### Latency at a fixed ${fmt(FIXED_RATE)} requests/s (1-row requests, ${FIXED_RATE_CONNECTIONS} connections, autocannon overallRate)`,
+    '',
+    '| server | achieved req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | autocannon p99 (whole ms, CO-corrected) | goal (p99 < 5 ms) |',
+    '| ------ | -------------: | -----: | -----: | -----: | -------: | -----: | --------------------------------------: | ----------------- |',
+    ...(
+      [
+        ['model server', r.fixedRate.ours],
+        ['bare server', r.fixedRate.bare],
+      ] as const
+    ).map(
+      ([name, x]) =>
+        `| ${name} | ${fmt(x.requestsPerS)} | ${ms(x.p50Ms)} | ${ms(x.p90Ms)} | ${ms(x.p99Ms)} | ${ms(x.p999Ms)} | ${ms(x.maxMs)} | ${fmt(x.autocannonP99Ms)} | ${name === 'model server' ? yes(p99 < GOALS.p99Ms) : ''} |`,
+    ),
+    '',
+    missed.length ? `Missed goals: ${missed.join('; ')}.` : 'All goals met.',
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-serving-'));
+  mkdirSync(OUT_DIR, { recursive: true });
+  const children: Child[] = [];
+  try {
+    const loadBefore = loadAverage();
+    const model = seattleModel(dir);
+    const serverArgs = [
+      ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', OUT_DIR] : []),
+      '--import',
+      'tsx',
+      'serving/main.ts',
+      '--model-file',
+      model.file,
+      '--model-name',
+      'seattle',
+      '--model-version',
+      '1',
+      '--port',
+      '0',
+    ];
+    const ours = await startChild('model server', serverArgs);
+    children.push(ours);
+    const bare = await startChild('bare server', ['--import', 'tsx', 'bench/serving/bare-server.ts']);
+    children.push(bare);
+    const oneRowBody = inferBody(1);
+    const largeBody = inferBody(LARGE_ROWS);
+
+    if (PARTS.size < 3) {
+      // Profiling: load only, no report.
+      if (PARTS.has('one-row')) for (const c of CONNECTIONS) await measure(ours.url, oneRowBody, c);
+      if (PARTS.has('fixed-rate')) await measure(ours.url, oneRowBody, FIXED_RATE_CONNECTIONS, FIXED_RATE);
+      if (PARTS.has('large')) for (const c of LARGE_CONNECTIONS) await measure(ours.url, largeBody, c);
+      return;
+    }
+    console.error('1-row requests');
+    const oneRow: Results['oneRow'] = [];
+    for (const connections of CONNECTIONS) {
+      oneRow.push({
+        connections,
+        ours: await measure(ours.url, oneRowBody, connections),
+        bare: await measure(bare.url, oneRowBody, connections),
+      });
+    }
+    console.error(`fixed rate ${FIXED_RATE}/s`);
+    const fixedRate = {
+      ours: await measure(ours.url, oneRowBody, FIXED_RATE_CONNECTIONS, FIXED_RATE),
+      bare: await measure(bare.url, oneRowBody, FIXED_RATE_CONNECTIONS, FIXED_RATE),
+    };
+    console.error(`${LARGE_ROWS}-row requests`);
+    const large: LoadResult[] = [];
+    for (const connections of LARGE_CONNECTIONS) large.push(await measure(ours.url, largeBody, connections));
+    await Promise.all(children.map(stopChild)); // the in-process run has the machine to itself
+    const inProcess = await inProcessRowsPerS(model.file, LARGE_ROWS);
+    console.error(`  in-process session.run: ${inProcess.rowsPerS.toFixed(0)} rows/s`);
+
+    const results: Results = {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(),
+      loadBefore,
+      loadAfter: loadAverage(),
+      durationS: DURATION,
+      warmupS: WARMUP,
+      oneRow,
+      large: { ours: large, inProcess },
+      fixedRate,
+      bodyBytes: { oneRow: Buffer.byteLength(oneRowBody), large: Buffer.byteLength(largeBody) },
+    };
+    writeFileSync(path.join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    const section = await formatSection(report(results));
+    console.log(section);
+    if (WRITE_RESULTS) writeSection(HEADING, section);
+  } finally {
+    await Promise.all(children.map(stopChild));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
