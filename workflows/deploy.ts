@@ -137,6 +137,9 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
     };
   } catch (err) {
     const failedAt = stage;
+    const cause = err instanceof ActivityFailure && err.cause ? err.cause : (err as Error);
+    const requested = cause instanceof ApplicationFailure && cause.type === ROLLBACK_REQUESTED;
+    if (compensations.length === 0 && !requested) throw err; // nothing was changed yet (e.g. an invalid request)
     enter('rolling-back');
     await CancellationScope.nonCancellable(async () => {
       for (const undo of compensations.reverse()) {
@@ -148,8 +151,6 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       }
     });
     enter('rolled-back');
-    const cause = err instanceof ActivityFailure && err.cause ? err.cause : (err as Error);
-    const requested = cause instanceof ApplicationFailure && cause.type === ROLLBACK_REQUESTED;
     const servingNow = plan?.previous ? `v${plan.previous.version} keeps serving` : 'no version was serving before';
     if (requested) {
       return {

@@ -3,7 +3,9 @@
 export interface InferenceCounters {
   requests: number;
   failures: number;
-  /** Cumulative latency histogram: requests that took at most `le` seconds. */
+  /** Requests in the latency histogram (its +Inf bucket). */
+  observed: number;
+  /** Cumulative latency histogram: requests that took at most `le` seconds (finite bounds only: JSON-safe). */
   buckets: { le: number; count: number }[];
 }
 
@@ -33,7 +35,7 @@ function labelsOf(text: string | undefined): Record<string, string> {
 
 /** Sums the inference counters and latency buckets of one model version from `/metrics` text. */
 export function parseInferenceCounters(text: string, model: string, version: string): InferenceCounters {
-  const counters: InferenceCounters = { requests: 0, failures: 0, buckets: [] };
+  const counters: InferenceCounters = { requests: 0, failures: 0, observed: 0, buckets: [] };
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
     const m = SAMPLE.exec(line);
@@ -44,8 +46,8 @@ export function parseInferenceCounters(text: string, model: string, version: str
     if (m[1] === 'mlops_inference_requests_total') counters.requests += value;
     else if (m[1] === 'mlops_inference_failures_total') counters.failures += value;
     else if (m[1] === 'mlops_inference_request_duration_seconds_bucket') {
-      const le = labels.le === '+Inf' ? Infinity : Number(labels.le);
-      buckets.set(le, (buckets.get(le) ?? 0) + value);
+      if (labels.le === '+Inf') counters.observed += value;
+      else buckets.set(Number(labels.le), (buckets.get(Number(labels.le)) ?? 0) + value);
     }
   }
   counters.buckets = [...buckets.entries()].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
@@ -58,22 +60,25 @@ export function countersSince(before: InferenceCounters, after: InferenceCounter
   return {
     requests: after.requests - before.requests,
     failures: after.failures - before.failures,
+    observed: after.observed - before.observed,
     buckets: after.buckets.map((b) => ({ le: b.le, count: b.count - (earlier.get(b.le) ?? 0) })),
   };
 }
 
-/** The upper bound (seconds) of the first bucket whose cumulative count reaches quantile q; null when empty. */
-export function histogramQuantile(buckets: InferenceCounters['buckets'], q: number): number | null {
-  const total = buckets.at(-1)?.count ?? 0;
-  if (total <= 0) return null;
-  const rank = q * total;
-  return buckets.find((b) => b.count >= rank)?.le ?? Infinity;
+/**
+ * The upper bound (seconds) of the first bucket whose cumulative count reaches quantile q: Infinity when that is
+ * beyond the largest bound, null without observations.
+ */
+export function histogramQuantile(counters: Pick<InferenceCounters, 'observed' | 'buckets'>, q: number): number | null {
+  if (counters.observed <= 0) return null;
+  const rank = q * counters.observed;
+  return counters.buckets.find((b) => b.count >= rank)?.le ?? Infinity;
 }
 
 /** A step passes when the new version's error rate and p99 latency are within the thresholds. */
 export function judgeCanary(delta: InferenceCounters, thresholds: CanaryThresholds): CanaryVerdict {
   const errorRate = delta.requests > 0 ? delta.failures / delta.requests : 0;
-  const p99 = histogramQuantile(delta.buckets, 0.99);
+  const p99 = histogramQuantile(delta, 0.99);
   const p99LatencyMs = p99 === null ? null : p99 * 1000;
   const verdict: CanaryVerdict = {
     ok: true,
@@ -87,7 +92,10 @@ export function judgeCanary(delta: InferenceCounters, thresholds: CanaryThreshol
     verdict.reason = `error rate ${(errorRate * 100).toFixed(1)}% (${delta.failures}/${delta.requests}) is above the limit of ${(thresholds.maxErrorRate * 100).toFixed(1)}%`;
   } else if (p99LatencyMs !== null && p99LatencyMs > thresholds.maxP99LatencyMs) {
     verdict.ok = false;
-    verdict.reason = `p99 latency ≤ ${p99LatencyMs.toFixed(2)} ms bucket is above the limit of ${thresholds.maxP99LatencyMs} ms`;
+    const bound = Number.isFinite(p99LatencyMs)
+      ? `in the ≤ ${p99LatencyMs.toFixed(2)} ms bucket`
+      : 'beyond the largest bucket';
+    verdict.reason = `p99 latency (${bound}) is above the limit of ${thresholds.maxP99LatencyMs} ms`;
   }
   return verdict;
 }
