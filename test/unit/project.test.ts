@@ -39,6 +39,16 @@ describe('parseLifecycleConfig', () => {
         trialsPerRun: 100,
         seed: 0,
       },
+      deploy: {
+        enabled: false,
+        target: 'local',
+        rollout: [10, 50, 100],
+        stepSeconds: 30,
+        canary: { maxErrorRate: 0.01, maxP99LatencyMs: 250, probeRequests: 20 },
+        smoke: { tolerance: 1e-4, rows: 32 },
+        readyTimeoutSeconds: 60,
+        drainTimeoutSeconds: 30,
+      },
     });
   });
 

@@ -90,4 +90,43 @@ describe('FileRegistry', () => {
     await expect(registry.register(entry('evil', '../evil'))).rejects.toThrow('model name "../evil"');
     expect(fs.readdirSync(root)).toEqual([]);
   });
+
+  it('records which version serves, moving the previous one to the history; atomically and idempotently', async () => {
+    expect(await registry.getServing('demo-model')).toBeUndefined();
+    const first = await registry.setServing('demo-model', {
+      version: 1,
+      endpoint: 'http://127.0.0.1:1',
+      workflowId: 'deploy/demo-model/1',
+    });
+    expect(first).toMatchObject({ name: 'demo-model', version: 1, history: [] });
+    // A retried promotion by the same deploy run changes nothing.
+    expect(
+      await registry.setServing('demo-model', {
+        version: 1,
+        endpoint: 'http://127.0.0.1:1',
+        workflowId: 'deploy/demo-model/1',
+      }),
+    ).toEqual(first);
+    await registry.setServing('demo-model', {
+      version: 2,
+      endpoint: 'http://127.0.0.1:1',
+      workflowId: 'deploy/demo-model/2',
+    });
+    const serving = await registry.getServing('demo-model');
+    expect(serving).toMatchObject({
+      version: 2,
+      history: [{ version: 1, since: first.since, workflowId: 'deploy/demo-model/1' }],
+    });
+    // The record sits beside the versions without being one, and no temporary file is left.
+    await registry.register(entry('wf/run-1'));
+    expect((await registry.list('demo-model')).map((m) => m.version)).toEqual([1]);
+    expect(fs.readdirSync(path.join(root, 'demo-model')).sort()).toEqual(['1.json', 'serving.json']);
+  });
+
+  it('reads attachments back', async () => {
+    await registry.register(entry('wf/run-1'));
+    await registry.attach('demo-model', 1, 'golden.json', '{"rows":[]}');
+    expect(await registry.readAttachment('demo-model', 1, 'golden.json')).toBe('{"rows":[]}');
+    expect(await registry.readAttachment('demo-model', 1, 'card.md')).toBeUndefined();
+  });
 });
