@@ -1,8 +1,16 @@
 import type { LayerSlice } from './dense-network';
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-8;
+export const BETA1 = 0.9;
+export const BETA2 = 0.999;
+export const EPSILON = 1e-8;
+
+/**
+ * An implementation of `Adam.update` elsewhere (e.g. vectorised, with its own m and v), doing exactly the same
+ * operations per parameter so that the result is bit-identical.
+ */
+export interface AdamKernel {
+  adamUpdate(from: number, to: number, l2: number, learningRate: number, c1: number, c2: number): void;
+}
 
 /** Adam with L2 added to the weight gradients (not the biases): loss + (l2 / 2)·‖W‖². */
 export class Adam {
@@ -16,9 +24,11 @@ export class Adam {
     private readonly layers: LayerSlice[],
     private readonly learningRate: number,
     private readonly l2: number,
+    private readonly kernel?: AdamKernel,
   ) {
-    this.m = new Float64Array(parameterCount);
-    this.v = new Float64Array(parameterCount);
+    // A kernel keeps its own moments.
+    this.m = new Float64Array(kernel ? 0 : parameterCount);
+    this.v = new Float64Array(kernel ? 0 : parameterCount);
   }
 
   step(params: Float64Array, grads: Float64Array): void {
@@ -35,6 +45,10 @@ export class Adam {
     const { m, v, learningRate } = this;
     const c1 = 1 - this.beta1Power;
     const c2 = 1 - this.beta2Power;
+    if (this.kernel) {
+      this.kernel.adamUpdate(from, to, l2, learningRate, c1, c2);
+      return;
+    }
     for (let k = from; k < to; k++) {
       const g = l2 > 0 ? grads[k] + l2 * params[k] : grads[k];
       const mk = BETA1 * m[k] + (1 - BETA1) * g;

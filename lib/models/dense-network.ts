@@ -41,6 +41,52 @@ export function initialParameters(layers: LayerSlice[], parameterCount: number, 
 }
 
 /**
+ * Summed loss of `count` output rows (row b at out[b·stride], its first k entries) against targets
+ * y[order[start + b]] (a real value for 'mse', 0/1 for 'sigmoid', a class index for 'softmax'). With `delta`, also
+ * writes the gradient of the *mean* loss with respect to the outputs there (same layout).
+ */
+export function outputLoss(
+  loss: OutputLoss,
+  out: Float64Array,
+  delta: Float64Array | null,
+  stride: number,
+  k: number,
+  y: Float64Array,
+  order: Int32Array,
+  start: number,
+  count: number,
+): number {
+  const inv = 1 / count;
+  let total = 0;
+  for (let b = 0; b < count; b++) {
+    const t = y[order[start + b]];
+    const ob = b * stride;
+    if (loss === 'mse') {
+      const diff = out[ob] - t;
+      total += diff * diff;
+      if (delta) delta[ob] = 2 * diff * inv;
+    } else if (loss === 'sigmoid') {
+      const z = out[ob];
+      total += Math.max(z, 0) - t * z + Math.log1p(Math.exp(-Math.abs(z)));
+      if (delta) {
+        const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+        delta[ob] = (p - t) * inv;
+      }
+    } else {
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) if (out[ob + c] > max) max = out[ob + c];
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += Math.exp(out[ob + c] - max);
+      total += max + Math.log(sum) - out[ob + t];
+      if (delta) {
+        for (let c = 0; c < k; c++) delta[ob + c] = (Math.exp(out[ob + c] - max) / sum - (c === t ? 1 : 0)) * inv;
+      }
+    }
+  }
+  return total;
+}
+
+/**
  * Preallocated activations and deltas for up to `capacity` rows, so a training step allocates nothing.
  * acts[0] holds the (gathered) inputs; acts[l + 1] the outputs of layer l; deltas[l + 1] the loss gradient there.
  *
@@ -130,44 +176,11 @@ export class DenseWorkspace {
     }
   }
 
-  /**
-   * Summed loss of the first `count` rows against targets y[order[start + b]] (a real value for 'mse', 0/1 for
-   * 'sigmoid', a class index for 'softmax'). With `withDelta`, also writes the gradient of the *mean* loss with
-   * respect to the outputs into the last delta buffer.
-   */
+  /** Summed loss of the first `count` rows (see `outputLoss`); with `withDelta` also the last delta buffer. */
   outputLoss(loss: OutputLoss, y: Float64Array, order: Int32Array, start: number, count: number, withDelta: boolean) {
     const L = this.layers.length;
     const k = this.sizes[L];
-    const out = this.acts[L];
-    const delta = this.deltas[L];
-    const inv = 1 / count;
-    let total = 0;
-    for (let b = 0; b < count; b++) {
-      const t = y[order[start + b]];
-      const ob = b * k;
-      if (loss === 'mse') {
-        const diff = out[ob] - t;
-        total += diff * diff;
-        if (withDelta) delta[ob] = 2 * diff * inv;
-      } else if (loss === 'sigmoid') {
-        const z = out[ob];
-        total += Math.max(z, 0) - t * z + Math.log1p(Math.exp(-Math.abs(z)));
-        if (withDelta) {
-          const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-          delta[ob] = (p - t) * inv;
-        }
-      } else {
-        let max = -Infinity;
-        for (let c = 0; c < k; c++) if (out[ob + c] > max) max = out[ob + c];
-        let sum = 0;
-        for (let c = 0; c < k; c++) sum += Math.exp(out[ob + c] - max);
-        total += max + Math.log(sum) - out[ob + t];
-        if (withDelta) {
-          for (let c = 0; c < k; c++) delta[ob + c] = (Math.exp(out[ob + c] - max) / sum - (c === t ? 1 : 0)) * inv;
-        }
-      }
-    }
-    return total;
+    return outputLoss(loss, this.acts[L], withDelta ? this.deltas[L] : null, k, k, y, order, start, count);
   }
 
   /** Accumulates parameter gradients of the first `count` rows into `grads` (which the caller zeroes). */

@@ -1,5 +1,6 @@
 import { Adam } from './adam';
-import { DenseWorkspace, initialParameters, type LayerSlice, layoutLayers, type OutputLoss } from './dense-network';
+import { createDenseEngine, type DenseEngine, type DenseKernel } from './dense-engine';
+import { initialParameters, type LayerSlice, layoutLayers, type OutputLoss } from './dense-network';
 import { SeededRandom } from './rng';
 import type { EpochLoss } from './types';
 
@@ -25,6 +26,8 @@ export interface DenseTrainingOptions {
   /** Reported losses are multiplied by this, e.g. the target variance to report MSE in raw target units. */
   lossScale?: number;
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
+  /** Which kernels run the passes (default: WebAssembly SIMD where available, see `DenseKernel`). */
+  kernel?: DenseKernel;
 }
 
 export interface DenseTrainingResult {
@@ -35,13 +38,13 @@ export interface DenseTrainingResult {
   bestEpoch: number;
 }
 
-function meanLoss(ws: DenseWorkspace, params: Float64Array, data: DenseData, loss: OutputLoss, order: Int32Array) {
+function meanLoss(engine: DenseEngine, data: DenseData, loss: OutputLoss, order: Int32Array) {
   let total = 0;
-  for (let start = 0; start < data.rowCount; start += ws.capacity) {
-    const count = Math.min(ws.capacity, data.rowCount - start);
-    ws.gather(data.x, order, start, count);
-    ws.forward(params, count);
-    total += ws.outputLoss(loss, data.y, order, start, count, false);
+  for (let start = 0; start < data.rowCount; start += engine.capacity) {
+    const count = Math.min(engine.capacity, data.rowCount - start);
+    engine.gather(data.x, order, start, count);
+    engine.forward(count);
+    total += engine.outputLoss(loss, data.y, order, start, count, false);
   }
   return total / data.rowCount;
 }
@@ -59,11 +62,11 @@ export function trainDense(train: DenseData, validation: DenseData | null, optio
   const batchSize = Math.max(1, Math.min(options.batchSize, n));
   const random = new SeededRandom(options.seed);
   const { layers, parameterCount } = layoutLayers(sizes);
-  const params = initialParameters(layers, parameterCount, random);
-  const grads = new Float64Array(parameterCount);
+  const engine = createDenseEngine(sizes, batchSize, options.kernel);
+  engine.writeParams(initialParameters(layers, parameterCount, random));
+  const { params, grads } = engine;
   const best = new Float64Array(params);
-  const adam = new Adam(parameterCount, layers, learningRate, l2);
-  const ws = new DenseWorkspace(sizes, layers, batchSize);
+  const adam = new Adam(params.length, engine.layers, learningRate, l2, engine.adam);
   const order = identity(n);
   const validationOrder = validation ? identity(validation.rowCount) : null;
 
@@ -75,11 +78,10 @@ export function trainDense(train: DenseData, validation: DenseData | null, optio
     let total = 0;
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
-      ws.gather(train.x, order, start, count);
-      ws.forward(params, count);
-      total += ws.outputLoss(loss, train.y, order, start, count, true);
-      grads.fill(0);
-      ws.backward(params, grads, count);
+      engine.gather(train.x, order, start, count);
+      engine.forward(count);
+      total += engine.outputLoss(loss, train.y, order, start, count, true);
+      engine.backward(count);
       adam.step(params, grads);
     }
     const trainLoss = (total / n) * lossScale;
@@ -89,7 +91,7 @@ export function trainDense(train: DenseData, validation: DenseData | null, optio
       );
     }
     const valLoss =
-      validation && validationOrder ? meanLoss(ws, params, validation, loss, validationOrder) * lossScale : NaN;
+      validation && validationOrder ? meanLoss(engine, validation, loss, validationOrder) * lossScale : NaN;
     lossHistory.push({ epoch, trainLoss, valLoss });
     onEpoch?.(epoch, trainLoss, valLoss);
     if (!validation) {
@@ -105,5 +107,7 @@ export function trainDense(train: DenseData, validation: DenseData | null, optio
     }
   }
   if (validation) params.set(best);
-  return { params, layers, lossHistory, bestEpoch } satisfies DenseTrainingResult;
+  const plain = new Float64Array(parameterCount);
+  engine.readParams(plain);
+  return { params: plain, layers, lossHistory, bestEpoch } satisfies DenseTrainingResult;
 }

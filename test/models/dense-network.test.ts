@@ -1,4 +1,5 @@
-import { DenseWorkspace, initialParameters, layoutLayers } from '../../lib/models/dense-network';
+import { createDenseEngine, type DenseKernel } from '../../lib/models/dense-engine';
+import { initialParameters, layoutLayers } from '../../lib/models/dense-network';
 import { SeededRandom } from '../../lib/models/rng';
 
 /** Plain dense loops (no zero skipping), summing in the same order: the reference the sparse passes must match. */
@@ -36,11 +37,11 @@ function reference(sizes: number[], params: Float64Array, x: Float64Array, y: Fl
     }
     delta = prev;
   }
-  return { out: acts[layers.length], grads };
+  return { out: acts[layers.length], grads, hidden: acts[1] };
 }
 
-describe('DenseWorkspace', () => {
-  it('matches plain dense loops exactly, with many inactive ReLUs', () => {
+describe.each<DenseKernel>(['js', 'wasm'])('dense engine, %s kernels', (kernel) => {
+  it('matches plain dense loops exactly, with many inactive ReLUs and odd widths', () => {
     const sizes = [3, 9, 6, 1];
     const rows = 40;
     const random = new SeededRandom(7);
@@ -54,17 +55,31 @@ describe('DenseWorkspace', () => {
     const y = Float64Array.from({ length: rows }, () => random.normal());
     const order = Int32Array.from({ length: rows }, (_, i) => i);
 
-    const ws = new DenseWorkspace(sizes, layers, 64);
-    ws.gather(x, order, 0, rows);
-    ws.forward(params, rows);
-    ws.outputLoss('mse', y, order, 0, rows, true);
-    const grads = new Float64Array(parameterCount);
-    ws.backward(params, grads, rows);
+    const engine = createDenseEngine(sizes, 64, kernel);
+    engine.writeParams(params);
+    engine.gather(x, order, 0, rows);
+    engine.forward(rows);
+    const loss = engine.outputLoss('mse', y, order, 0, rows, true);
+    engine.backward(rows);
+    const grads = gradientsOf(engine, sizes);
 
     const expected = reference(sizes, params, x, y, rows);
-    const zeros = Array.from(ws.acts[1].subarray(0, rows * 9)).filter((a) => a === 0).length;
-    expect(zeros).toBeGreaterThan(rows * 2);
-    expect(Array.from(ws.acts[3].subarray(0, rows))).toEqual(expected.out);
+    expect(loss).toBe(expected.out.reduce((sum, z, b) => sum + (z - y[b]) ** 2, 0));
     expect(Array.from(grads)).toEqual(Array.from(expected.grads));
+    const zeros = expected.hidden.filter((a) => a === 0).length;
+    expect(zeros).toBeGreaterThan(rows * 2);
+    const back = new Float64Array(parameterCount);
+    engine.readParams(back);
+    expect(Array.from(back)).toEqual(Array.from(params));
   });
 });
+
+/** The gradients in the plain layout: swap them into the parameters' place and read them out. */
+function gradientsOf(engine: ReturnType<typeof createDenseEngine>, sizes: number[]): Float64Array {
+  const saved = Float64Array.from(engine.params);
+  engine.params.set(engine.grads);
+  const grads = new Float64Array(layoutLayers(sizes).parameterCount);
+  engine.readParams(grads);
+  engine.params.set(saved);
+  return grads;
+}

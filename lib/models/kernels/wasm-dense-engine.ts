@@ -1,0 +1,179 @@
+import { type AdamKernel, BETA1, BETA2, EPSILON } from '../adam';
+import { type LayerSlice, layoutLayers, type OutputLoss, outputLoss } from '../dense-network';
+import { denseKernelsWat } from './dense-wat';
+import { assembleWat } from './wat-assembler';
+
+/** The parts of the global WebAssembly API used here (the project's TypeScript lib has no DOM types). */
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, (...args: number[]) => void> };
+  validate(bytes: Uint8Array): boolean;
+}
+
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+const PAGE = 65536;
+
+/** Compiled modules by stored layer widths: the kernels depend on the widths only. */
+const modules = new Map<string, object>();
+
+let simd: boolean | undefined;
+/** Whether this runtime compiles the f64x2 kernels (Node 20 does; checked once on a tiny network). */
+export function wasmSimdAvailable(): boolean {
+  if (simd === undefined) {
+    try {
+      simd = api !== undefined && api.validate(assembleWat(denseKernelsWat([1, 2])));
+    } catch {
+      simd = false;
+    }
+  }
+  return simd;
+}
+
+function compiled(widths: number[]): object {
+  const key = widths.join(',');
+  let module = modules.get(key);
+  if (!module) {
+    if (!api) throw new RangeError('WebAssembly is not available in this runtime');
+    module = new api.Module(assembleWat(denseKernelsWat(widths)));
+    modules.set(key, module);
+  }
+  return module;
+}
+
+/**
+ * Mini-batch passes as matrix products in WebAssembly (see kernels/gemm-wat.ts). Parameters, gradients,
+ * activations and deltas live in the instance's memory; `params` and `grads` are views of it. Layer outputs are
+ * stored with an even width (zero weights, biases, activations and gradients in the padding), so `layers` — the
+ * stored layout, which Adam walks — is larger than `layoutLayers(sizes)` when a width is odd.
+ */
+export class WasmDenseEngine implements AdamKernel {
+  readonly params: Float64Array;
+  readonly grads: Float64Array;
+  readonly layers: LayerSlice[];
+  private readonly widths: number[];
+  private readonly plainLayers: LayerSlice[];
+  private readonly acts: number[] = [];
+  private readonly deltas: number[] = [];
+  private readonly transposed: number;
+  /** Adam's first and second moments, per stored parameter. */
+  private readonly moments: [number, number];
+  private readonly memory: Float64Array;
+  private readonly kernels: Record<string, (...args: number[]) => void>;
+
+  constructor(
+    readonly sizes: number[],
+    readonly capacity: number,
+  ) {
+    this.widths = sizes.map((s, l) => (l === 0 ? s : s + (s % 2)));
+    const { layers, parameterCount } = layoutLayers(this.widths);
+    this.layers = layers;
+    this.plainLayers = layoutLayers(sizes).layers;
+    // Byte offsets, 16-aligned: params, grads, Wᵀ scratch, then per layer activations and deltas.
+    let top = 0;
+    const take = (doubles: number) => {
+      const at = top;
+      top += Math.ceil((doubles * 8) / 16) * 16;
+      return at;
+    };
+    const paramsAt = take(parameterCount);
+    const gradsAt = take(parameterCount);
+    this.moments = [take(parameterCount), take(parameterCount)];
+    this.transposed = take(Math.max(0, ...layers.map((s) => s.inputSize * s.outputSize)));
+    for (const width of this.widths) {
+      this.acts.push(take(capacity * width));
+      this.deltas.push(take(capacity * width));
+    }
+    if (!api) throw new RangeError('WebAssembly is not available in this runtime');
+    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(top / PAGE)) });
+    this.kernels = new api.Instance(compiled(this.widths), { env: { memory } }).exports;
+    this.memory = new Float64Array(memory.buffer);
+    this.params = this.memory.subarray(paramsAt / 8, paramsAt / 8 + parameterCount);
+    this.grads = this.memory.subarray(gradsAt / 8, gradsAt / 8 + parameterCount);
+  }
+
+  gather(x: Float64Array, order: Int32Array, start: number, count: number): void {
+    const d = this.widths[0];
+    const a0 = this.memory;
+    const base = this.acts[0] / 8;
+    for (let b = 0; b < count; b++) {
+      const src = order[start + b] * d;
+      const dst = base + b * d;
+      for (let j = 0; j < d; j++) a0[dst + j] = x[src + j];
+    }
+  }
+
+  forward(count: number): void {
+    const { kernels, acts, layers } = this;
+    for (let l = 0; l < layers.length; l++) {
+      const { weightOffset, biasOffset } = layers[l];
+      kernels[`forward${l}`](acts[l], this.address(weightOffset), this.address(biasOffset), acts[l + 1], 0, count);
+    }
+  }
+
+  outputLoss(loss: OutputLoss, y: Float64Array, order: Int32Array, start: number, count: number, withDelta: boolean) {
+    const L = this.layers.length;
+    const width = this.widths[L];
+    const out = this.memory.subarray(this.acts[L] / 8, this.acts[L] / 8 + count * width);
+    const delta = withDelta ? this.memory.subarray(this.deltas[L] / 8, this.deltas[L] / 8 + count * width) : null;
+    return outputLoss(loss, out, delta, width, this.sizes[L], y, order, start, count);
+  }
+
+  backward(count: number): void {
+    const { kernels, acts, deltas, layers, widths } = this;
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const { inputSize: nin, outputSize: nout, weightOffset, biasOffset } = layers[l];
+      kernels[`weightGrad${l}`](acts[l], deltas[l + 1], 0, this.gradAddress(weightOffset), 0, nin, count);
+      kernels.columnSums(deltas[l + 1], this.gradAddress(biasOffset), count, nout / 2, widths[l + 1] * 8);
+      if (l > 0) {
+        kernels.transpose(this.address(weightOffset), this.transposed, nin, nout);
+        kernels[`inputDelta${l}`](deltas[l + 1], this.transposed, 0, deltas[l], acts[l], count);
+      }
+    }
+  }
+
+  /** The engine runs Adam's update itself (`adamUpdate`). */
+  get adam(): AdamKernel {
+    return this;
+  }
+
+  /** Adam's update of params[from..to) in WebAssembly (bit-identical to `Adam`'s own loop). */
+  adamUpdate(from: number, to: number, l2: number, learningRate: number, c1: number, c2: number): void {
+    const [m, v] = this.moments;
+    const [params, grads] = [this.address(from), this.gradAddress(from)];
+    const constants = [BETA1, 1 - BETA1, BETA2, 1 - BETA2, EPSILON];
+    this.kernels.adam(params, grads, m + from * 8, v + from * 8, to - from, l2, learningRate, c1, c2, ...constants);
+  }
+
+  readParams(plain: Float64Array): void {
+    this.copy(plain, false);
+  }
+
+  writeParams(plain: Float64Array): void {
+    this.copy(plain, true);
+  }
+
+  /** Between the plain layout and the stored one (rows of `outputSize` doubles in each). */
+  private copy(plain: Float64Array, toStored: boolean): void {
+    this.plainLayers.forEach((p, l) => {
+      const s = this.layers[l];
+      for (let i = 0; i <= p.inputSize; i++) {
+        // Rows 0..inputSize-1 are weights, row inputSize the biases.
+        const from = i < p.inputSize ? p.weightOffset + i * p.outputSize : p.biasOffset;
+        const to = i < p.inputSize ? s.weightOffset + i * s.outputSize : s.biasOffset;
+        for (let o = 0; o < p.outputSize; o++) {
+          if (toStored) this.params[to + o] = plain[from + o];
+          else plain[from + o] = this.params[to + o];
+        }
+      }
+    });
+  }
+
+  private address(paramIndex: number): number {
+    return this.params.byteOffset + paramIndex * 8;
+  }
+
+  private gradAddress(paramIndex: number): number {
+    return this.grads.byteOffset + paramIndex * 8;
+  }
+}
