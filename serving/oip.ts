@@ -55,6 +55,12 @@ function stringColumn(name: string, data: unknown[], field: string): string[] {
   });
 }
 
+/** OIP data may be nested one level ([[1], [2]] for shape [2, 1]); `flat()` is slow, so only nested data pays for it. */
+function flatData(data: unknown[]): unknown[] {
+  for (let i = 0; i < data.length; i++) if (Array.isArray(data[i])) return data.flat();
+  return data;
+}
+
 /** Validates an OIP infer body against the model's inputs; every error names the field and how to fix it. */
 export function parseInferRequest(body: unknown, model: ServedModel, maxRows: number): InferRequest {
   if (!isRecord(body)) throw badRequest(`the request body must be a JSON object with "inputs", got ${describe(body)}`);
@@ -106,7 +112,7 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
     }
     if (!Array.isArray(input.data))
       throw badRequest(`${named}.data must be an array of ${n} values, got ${describe(input.data)}`);
-    const data = (input.data as unknown[]).flat();
+    const data = flatData(input.data as unknown[]);
     if (data.length !== n) {
       throw badRequest(`${named}.data has ${data.length} values but shape ${JSON.stringify(shape)} needs ${n}`);
     }

@@ -129,12 +129,13 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
-    if (text.trim() === '')
-      return done(new ServingError(400, 'request body is empty; send a JSON object', 'invalid_json'));
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (err) {
-      done(
+      if (text.trim() === '')
+        return done(new ServingError(400, 'request body is empty; send a JSON object', 'invalid_json'));
+      return done(
         new ServingError(
           400,
           `request body is not valid JSON (${(err as Error).message}); send a JSON object`,
@@ -142,6 +143,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         ),
       );
     }
+    done(null, parsed);
   });
 
   app.setErrorHandler((err: FastifyError | ServingError, request, reply) => {
@@ -155,20 +157,28 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     }),
   );
   // While shutting down, close each connection after its response, so keep-alive clients do not hold the exit.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // Hooks on the hot path take callbacks: async hooks cost a promise per request.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (state === 'closing') reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  const servedLabels = { model: modelName, version: modelVersion };
+  const okLabels = { ...servedLabels, status: '200' };
+  app.addHook('onResponse', (request, reply, done) => {
+    done();
     if (!INFERENCE_ROUTES.has(request.routeOptions.url ?? '')) return;
     const params = request.params as ModelParams;
-    const labels = {
-      model: params.name === modelName ? modelName : 'unknown',
-      version: params.version === undefined || params.version === modelVersion ? modelVersion : 'unknown',
-    };
-    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
+    const labels =
+      params.name === modelName && (params.version === undefined || params.version === modelVersion)
+        ? servedLabels
+        : {
+            model: params.name === modelName ? modelName : 'unknown',
+            version: params.version === undefined || params.version === modelVersion ? modelVersion : 'unknown',
+          };
+    const status = reply.statusCode;
+    metrics.requests.inc(status === 200 && labels === servedLabels ? okLabels : { ...labels, status: String(status) });
     metrics.duration.observe(labels, reply.elapsedTime / 1000);
-    const reason = failures.get(request) ?? (reply.statusCode >= 400 ? 'inference_error' : undefined);
+    const reason = failures.get(request) ?? (status >= 400 ? 'inference_error' : undefined);
     if (reason) metrics.failures.inc({ ...labels, reason });
   });
 
