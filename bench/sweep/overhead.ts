@@ -72,7 +72,13 @@ const STORAGES = (process.env.SWEEP_STORAGE ?? 'disk,tmpfs').split(',').map((s) 
   return s as 'disk' | 'tmpfs';
 });
 const PARALLELISM = 16;
-const TRIALS_PER_RUN = 100;
+/**
+ * Trials per run (continue-as-new period) of the goal sweep: 500, so the 500-trial sweep is one run (≈ 1,700 history
+ * events, far below the server's 4K-event continue-as-new suggestion). The reference row uses the config default of
+ * 100, where the server's continue-as-new throttle (1 s minimum run lifetime) alone costs ≈ 8–10 ms per no-op trial.
+ */
+const TRIALS_PER_RUN = envInt('SWEEP_TRIALS_PER_RUN', 500);
+const REFERENCE_TRIALS_PER_RUN = 100;
 const GOAL_MS_PER_TRIAL = 10;
 
 /** Worker tuning used for every run (reported with the results). */
@@ -94,6 +100,7 @@ interface Scenario {
   suggester: Suggester;
   parallelism: number;
   trials: number;
+  trialsPerRun: number;
   reps: number;
   /** Warm-up: run, not reported. */
   warmup?: boolean;
@@ -119,6 +126,7 @@ interface Measurement {
   loadAvg: number;
   rep: number;
   trials: number;
+  trialsPerRun: number;
   parallelism: number;
   wallMs: number;
   msPerTrial: number;
@@ -226,13 +234,12 @@ function noopRunTrial(meter: SuggestMeter): HeavyActivities['runTrial'] {
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** Latency phases read from the history timestamps (ms): queue = scheduled → started, run = started → completed. */
-const PHASES = ['wftQueue', 'wftRun', 'suggestQueue', 'suggestRun', 'trialQueue', 'trialRun'] as const;
+/** The suggest step is a local activity (run inside workflow tasks), so it has no phases of its own. */
+const PHASES = ['wftQueue', 'wftRun', 'trialQueue', 'trialRun'] as const;
 type Phase = (typeof PHASES)[number];
 const PHASE_LABELS: Record<Phase, string> = {
   wftQueue: 'workflow task queued',
   wftRun: 'workflow task on the worker',
-  suggestQueue: '`suggestTrials` queued',
-  suggestRun: '`suggestTrials` started → completed',
   trialQueue: '`runTrial` queued',
   trialRun: '`runTrial` started → completed',
 };
@@ -249,11 +256,9 @@ function phaseDurations(events: HistoryEvent[], into: Record<Phase, number[]>): 
     const done = e.activityTaskCompletedEventAttributes;
     if (done) {
       const scheduled = byId.get(Number(done.scheduledEventId));
-      const kind =
-        scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === 'runTrial' ? 'trial' : 'suggest';
       const startedAt = time(done.startedEventId);
-      into[`${kind}Queue`].push(startedAt - tsToMs(scheduled?.eventTime));
-      into[`${kind}Run`].push(at - startedAt);
+      into.trialQueue.push(startedAt - tsToMs(scheduled?.eventTime));
+      into.trialRun.push(at - startedAt);
     }
   }
 }
@@ -313,14 +318,23 @@ function scenariosFor(storage: Storage): Scenario[] {
     suggester: 'random',
     parallelism: PARALLELISM,
     trials: 50,
+    trialsPerRun: TRIALS_PER_RUN,
     reps: 1,
     warmup: true,
   };
-  const main: Scenario = { name: 'random', suggester: 'random', parallelism: PARALLELISM, trials: TRIALS, reps: REPS };
+  const main: Scenario = {
+    name: 'random',
+    suggester: 'random',
+    parallelism: PARALLELISM,
+    trials: TRIALS,
+    trialsPerRun: TRIALS_PER_RUN,
+    reps: REPS,
+  };
   if (storage === 'tmpfs') return [warmup, main];
   return [
     warmup,
     main,
+    ...(TRIALS_PER_RUN !== REFERENCE_TRIALS_PER_RUN ? [{ ...main, trialsPerRun: REFERENCE_TRIALS_PER_RUN }] : []),
     ...(P1_TRIALS > 0 ? [{ ...main, parallelism: 1, trials: P1_TRIALS }] : []),
     ...(GP_TRIALS > 0 ? [{ ...main, name: 'gp', suggester: 'gp' as const, trials: GP_TRIALS, reps: 1 }] : []),
   ];
@@ -364,7 +378,7 @@ async function runSweep(
       ...sweepSettingsFrom(config),
       maxTrials: scenario.trials,
       parallelism: scenario.parallelism,
-      trialsPerRun: TRIALS_PER_RUN,
+      trialsPerRun: scenario.trialsPerRun,
       maxFailedTrials: 0,
       trialTimeout: '5 minutes',
       seed: rep,
@@ -387,6 +401,7 @@ async function runSweep(
       storage,
       rep,
       trials: scenario.trials,
+      trialsPerRun: scenario.trialsPerRun,
       parallelism: scenario.parallelism,
       wallMs,
       msPerTrial: wallMs / scenario.trials,
@@ -498,13 +513,17 @@ function section(
 ): string {
   const groups = new Map<string, Measurement[]>();
   for (const m of measurements) {
-    const key = `${m.storage}|${m.scenario}|${m.parallelism}|${m.trials}`;
+    const key = `${m.storage}|${m.scenario}|${m.parallelism}|${m.trials}|${m.trialsPerRun}`;
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
   const label = (m: Measurement) => (m.scenario === 'gp' ? 'real GP' : 'random');
   const db = (m: Measurement) => `${m.storage} (${filesystems[m.storage] ?? '?'})`;
   const isGoal = (m: Measurement) =>
-    m.storage === 'disk' && m.scenario === 'random' && m.parallelism === PARALLELISM && m.trials === TRIALS;
+    m.storage === 'disk' &&
+    m.scenario === 'random' &&
+    m.parallelism === PARALLELISM &&
+    m.trials === TRIALS &&
+    m.trialsPerRun === TRIALS_PER_RUN;
   const rows: string[] = [];
   let goal: { value: number; holds: boolean } | undefined;
   for (const ms of groups.values()) {
@@ -520,6 +539,7 @@ function section(
         db(m0),
         m0.parallelism,
         m0.trials,
+        m0.trialsPerRun,
         ms.length,
         fmt(median(ms.map((m) => m.wallMs)) / 1000, 2),
         `**${fmt(mid, 2)}**`,
@@ -540,7 +560,7 @@ function section(
   }
   const goalLine = goal
     ? `Goal: orchestration overhead ≤ ${GOAL_MS_PER_TRIAL} ms per trial, amortised, for ${TRIALS} no-op trials at ` +
-      `parallelism ${PARALLELISM} on the local dev server (SQLite file on disk): ` +
+      `parallelism ${PARALLELISM} on the local dev server (SQLite file on disk; trialsPerRun ${TRIALS_PER_RUN}): ` +
       `${goal.holds ? '**holds**' : '**missed**'} (median ${fmt(goal.value, 2)} ms/trial).`
     : 'Goal not measured in this run (it needs the disk server and the random suggester at parallelism 16).';
   const header = [
@@ -548,6 +568,7 @@ function section(
     'server database',
     'parallelism',
     'trials',
+    'trials per run',
     'reps',
     'wall s (median)',
     'ms / trial (median)',
@@ -587,7 +608,8 @@ function section(
       `returning a deterministic pseudo-random loss at once; maxConcurrentActivityTaskExecutions ` +
       `${WORKER_TUNING.maxConcurrentActivityTaskExecutions}, maxConcurrentActivityTaskPolls ` +
       `${WORKER_TUNING.maxConcurrentActivityTaskPolls}). \`sweepWorkflow\` with fake prepared-data refs, the default ` +
-      `MLP space (3 parameters), trialsPerRun ${TRIALS_PER_RUN} (continue-as-new), maxFailedTrials 0. "random": ` +
+      `MLP space (3 parameters), trialsPerRun as in the table (continue-as-new period), maxFailedTrials 0; the ` +
+      `suggest step is a local activity run by the workflow worker. "random": ` +
       `\`suggestTrials\` replaced by a seeded random sampler, so only orchestration is timed; "real GP": the ` +
       `project's \`suggestTrials\` (GP-EI, initialTrials 8). Wall time: \`workflow.start\` → result, after one ` +
       `uncounted 50-trial warm-up sweep per server.`,
@@ -600,21 +622,21 @@ function section(
       '(server clock, ms; "queued" = scheduled → started, until a worker poll picked the task up; "on the worker" / ' +
       '"started → completed" include the round trip and the server persisting the result).',
     '',
-    `| suggester | server database | parallelism | ${PHASES.map((p) => PHASE_LABELS[p]).join(' | ')} |`,
-    `| --- | --- | --: | ${PHASES.map(() => '--:').join(' | ')} |`,
+    `| suggester | server database | parallelism | trials per run | ${PHASES.map((p) => PHASE_LABELS[p]).join(' | ')} |`,
+    `| --- | --- | --: | --: | ${PHASES.map(() => '--:').join(' | ')} |`,
     ...[...groups.values()].map(
       (ms) =>
-        `| ${label(ms[0])} | ${db(ms[0])} | ${ms[0].parallelism} | ` +
+        `| ${label(ms[0])} | ${db(ms[0])} | ${ms[0].parallelism} | ${ms[0].trialsPerRun} | ` +
         `${PHASES.map((p) => fmt(median(ms.map((m) => m.phases[p])))).join(' | ')} |`,
     ),
     '',
     'Per-run columns are from the rep closest to the median. "minus suggestTrials time" subtracts the time spent ' +
-      'inside the `suggestTrials` activity (the workflow awaits it, so with no-op trials it sits on the critical ' +
-      'path). "continue-as-new start delay": per sweep, the sum over runs of execution started → first workflow ' +
+      'inside the `suggestTrials` local activity (the workflow awaits it, so with no-op trials it sits on the ' +
+      'critical path). "continue-as-new start delay": per sweep, the sum over runs of execution started → first workflow ' +
       'task scheduled. The server delays a continued run whose predecessor lived less than ' +
       '`history.continueAsNewMinInterval` (default 1 s; `firstWorkflowTaskBackoff` = 1 s − lifetime, and the dev ' +
-      "server's timer queue fires it after about 1 s); with no-op trials a 100-trial run is that short, so every " +
-      'other continue-as-new pays it. Real trials make each run last far longer than 1 s. CPU s: user + system of the benchmark process (both workers and the client) and of the dev server ' +
+      "server's timer queue fires it after about 1 s); with no-op trials a 100-trial run is that short, so about every " +
+      'other continue-as-new pays it, ≈ 1 s per 100 trials (≈ 8–10 ms per trial) whatever the workflow does. Real trials make each run last far longer than 1 s. CPU s: user + system of the benchmark process (both workers and the client) and of the dev server ' +
       'over the sweep. Load avg: 1-minute load average when each rep started; the 2 cores are shared with whatever ' +
       'else runs on the machine, so reps with a high load are slower.',
     '',
