@@ -101,7 +101,8 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
   });
 
   let deploy: LifecycleSummary['deploy'];
-  if (config.deploy.enabled) {
+  // Optional chaining: runs started before deploy settings existed replay without them.
+  if (config.deploy?.enabled) {
     enter('deploy');
     // Golden rows from the validation set travel with the version: the deploy's smoke test checks them.
     await registry.recordGoldenSet(
