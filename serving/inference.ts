@@ -52,7 +52,8 @@ export async function runBatches(model: ServedModel, batches: FeatureBatch[]): P
       slices[i][name] = {
         type: tensor.type,
         dims: [batch.rows, ...tensor.dims.slice(1)],
-        data: Array.isArray(data) ? data.slice(start, end) : data.slice(start, end),
+        // Views, not copies: each request's rows of the batch's output.
+        data: batches.length === 1 ? data : Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end),
       };
       row += batch.rows;
     });

@@ -53,13 +53,24 @@ function parseJson<T>(text: string | undefined): T | undefined {
 }
 
 /**
+ * One intra-op thread that sleeps when idle: tabular models run in microseconds, so extra threads only add hand-off
+ * cost, and spinning threads would take CPU from the HTTP thread (and from other processes) between requests.
+ * Concurrency comes from micro-batching and from running more replicas.
+ */
+export const SESSION_OPTIONS: InferenceSession.SessionOptions = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+};
+
+/**
  * Loads an ONNX model exported by `pipelineToOnnx`: feature kinds come from the `preprocessing` metadata (falling
  * back to the input types: string → categorical, else numeric), classes from `classes`.
  */
 export async function loadServedModel(bytes: Uint8Array, name: string, version: string): Promise<ServedModel> {
   const proto = onnx.ModelProto.decode(bytes);
   const meta = Object.fromEntries(proto.metadataProps.map((p) => [p.key ?? '', p.value ?? '']));
-  const session = await InferenceSession.create(bytes);
+  const session = await InferenceSession.create(bytes, SESSION_OPTIONS);
   const inputs = tensorMetadata(session.inputMetadata);
   const outputs = tensorMetadata(session.outputMetadata);
   const steps = parseJson<{ steps?: PreprocessStep[] }>(meta.preprocessing)?.steps ?? [];
