@@ -56,24 +56,74 @@ export type AcquisitionWithGradient = (u: Float64Array, grad: Float64Array) => n
 export interface AcquisitionOptimiserOptions {
   /** Quasi-random (scrambled Halton) candidates. Default 2048. */
   candidates?: number;
-  /** Gaussian perturbations around each anchor (e.g. the best observed points). Default 32. */
+  /** Gaussian perturbations around each anchor (e.g. the best observed points), scored with the candidates. Default 0. */
   perAnchor?: number;
-  /** Best distinct candidates refined locally (with gradients, the best anchor is refined too). Default 6. */
+  /** Candidates refined locally (see `startSelection`); with gradients the first anchor is refined too. Default 9. */
   localStarts?: number;
   /** Function evaluations per Nelder–Mead refinement. Default clamp(30 · dim, 100, 300). */
   localEvaluations?: number;
-  /** L-BFGS iterations per gradient-based refinement. Default 50. */
+  /** L-BFGS iterations per gradient-based refinement. Default 200. */
   gradientIterations?: number;
-  /** Half-width of the box a gradient-based refinement stays in. Default 0.1. */
+  /** Half-width of the box a gradient-based refinement stays in. Default 1: the whole unit cube. */
   localRadius?: number;
+  /**
+   * How the starts of the local refinements are chosen beyond the best candidate: 'top' takes the next best
+   * distinct candidates; 'roulette' draws them without replacement with probability ∝ exp(acquisition − max), as
+   * Optuna's GPSampler does, so basins other than the best one get refined too. Default 'roulette'.
+   */
+  startSelection?: 'top' | 'roulette';
+  /** The surrogate's length scales, to precondition the gradient-based refinement (see `refineWithGradient`). */
+  lengthScales?: ArrayLike<number>;
+}
+
+/**
+ * Starts of the local refinements from candidates sorted best first: the best one, then `count − 1` more distinct
+ * ones, the next best ('top') or drawn by roulette ('roulette', weight exp(value − best value)).
+ */
+function selectStarts(
+  sorted: readonly ScoredPoint[],
+  count: number,
+  selection: 'top' | 'roulette',
+  rng: Rng,
+): ScoredPoint[] {
+  const distinct: ScoredPoint[] = [];
+  const seen = new Set<string>();
+  for (const candidate of sorted) {
+    if (selection === 'top' && distinct.length >= count) break;
+    const key = candidate.u.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    distinct.push(candidate);
+  }
+  if (selection === 'top' || distinct.length <= count) return distinct.slice(0, count);
+  const top = distinct[0].value;
+  const weights = distinct.map((c, i) => (i === 0 || !Number.isFinite(c.value) ? 0 : Math.exp(c.value - top)));
+  const starts = [distinct[0]];
+  let total = weights.reduce((a, b) => a + b, 0);
+  while (starts.length < count && total > 0) {
+    let r = rng.uniform() * total;
+    let pick = -1;
+    for (let i = 1; i < weights.length; i++) {
+      if (weights[i] === 0) continue;
+      pick = i;
+      r -= weights[i];
+      if (r <= 0) break;
+    }
+    if (pick < 0) break;
+    starts.push(distinct[pick]);
+    total -= weights[pick];
+    weights[pick] = 0;
+  }
+  return starts;
 }
 
 /**
  * Local refinement: maximises the acquisition by L-BFGS over the box of half-width `radius` around `start`
- * (intersected with the unit cube), evaluating it at the clamped point; the gradient of a coordinate clamped to
- * a bound is 0, which is the exact gradient of the clamped objective. The box keeps the refinement local (the
- * Halton candidates do the global search; without it L-BFGS's long steps run into the cube's corners, where the
- * posterior variance is largest).
+ * (intersected with the unit cube; by default the whole cube), evaluating it at the clamped point; the gradient of
+ * a coordinate clamped to a bound is 0, which is the exact gradient of the clamped objective. With `scales` (the
+ * GP's length scales) it searches over z = u / scale, where the kernel, and so the acquisition, is isotropic: the
+ * preconditioning of Optuna's GPSampler, which lets L-BFGS converge in few iterations when length scales differ by
+ * orders of magnitude.
  */
 function refineWithGradient(
   acquisition: AcquisitionWithGradient,
@@ -81,18 +131,24 @@ function refineWithGradient(
   dim: number,
   radius: number,
   maxIterations: number,
+  scales: ArrayLike<number> | undefined,
 ): Float64Array {
   const lo = Float64Array.from(start, (v) => Math.max(0, v - radius));
   const hi = Float64Array.from(start, (v) => Math.min(1, v + radius));
+  const s = Float64Array.from({ length: dim }, (_, j) => (scales ? scales[j] : 1));
   const clamped = new Float64Array(dim);
-  const objective = (x: Float64Array, grad: Float64Array) => {
-    for (let j = 0; j < dim; j++) clamped[j] = Math.min(hi[j], Math.max(lo[j], x[j]));
+  const objective = (z: Float64Array, grad: Float64Array) => {
+    for (let j = 0; j < dim; j++) clamped[j] = Math.min(hi[j], Math.max(lo[j], z[j] * s[j]));
     const value = acquisition(clamped, grad);
-    for (let j = 0; j < dim; j++) grad[j] = x[j] < lo[j] || x[j] > hi[j] ? 0 : -grad[j];
+    for (let j = 0; j < dim; j++) {
+      const u = z[j] * s[j];
+      grad[j] = u < lo[j] || u > hi[j] ? 0 : -grad[j] * s[j];
+    }
     return Number.isFinite(value) ? -value : Infinity;
   };
-  const result = lbfgs(objective, start, { maxIterations, gradientTolerance: 1e-6, relativeTolerance: 1e-9 });
-  return result.x.map((v, j) => Math.min(hi[j], Math.max(lo[j], v)));
+  const z0 = Float64Array.from(start, (v, j) => v / s[j]);
+  const result = lbfgs(objective, z0, { maxIterations, gradientTolerance: 1e-6, relativeTolerance: 1e-9 });
+  return result.x.map((v, j) => Math.min(hi[j], Math.max(lo[j], v * s[j])));
 }
 
 export interface ScoredPoint {
@@ -104,9 +160,10 @@ export interface ScoredPoint {
 /**
  * Maximises `acquisition` over [0, 1]^dim. Every point is first passed through `snap` (clamping to the cube and
  * projecting onto valid encodings), so the acquisition only ever sees valid points. Scores scrambled Halton
- * candidates plus perturbations (σ = 0.01, 0.05, 0.2) of the anchors, then refines the best few: by L-BFGS when
- * `withGradient` is given (only for spaces where `snap` merely clamps; the first anchor is refined as well), else
- * by Nelder–Mead.
+ * candidates (plus, if `perAnchor` > 0, perturbations with σ = 0.01, 0.05, 0.2 of the anchors), then refines the
+ * best one and a roulette draw of others (see `startSelection`; Optuna GPSampler's scheme): by L-BFGS when
+ * `withGradient` is given (only for spaces where `snap` merely clamps; the first anchor, e.g. the incumbent, is
+ * refined as well), else by Nelder–Mead.
  * Returns every scored point, best first, so callers can skip duplicates.
  */
 export function maximiseAcquisition(
@@ -120,8 +177,8 @@ export function maximiseAcquisition(
   batch?: BatchAcquisition,
 ): ScoredPoint[] {
   const nCandidates = options.candidates ?? 2048;
-  const perAnchor = options.perAnchor ?? 32;
-  const localStarts = options.localStarts ?? 6;
+  const perAnchor = options.perAnchor ?? 0;
+  const localStarts = options.localStarts ?? 9;
   const localEvaluations = options.localEvaluations ?? Math.min(300, Math.max(100, 30 * dim));
   const score = (raw: ArrayLike<number>): ScoredPoint => {
     const u = snap(raw, new Float64Array(dim));
@@ -145,24 +202,16 @@ export function maximiseAcquisition(
   else for (let i = 0; i < points.length; i++) values[i] = acquisition(points[i]);
   const scored: ScoredPoint[] = points.map((u, i) => ({ u, value: Number.isNaN(values[i]) ? -Infinity : values[i] }));
   scored.sort((a, b) => b.value - a.value);
-  const starts: ScoredPoint[] = [];
-  const seen = new Set<string>();
-  for (const candidate of scored) {
-    if (starts.length >= localStarts) break;
-    const key = candidate.u.join(',');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    starts.push(candidate);
-  }
+  const starts = selectStarts(scored, localStarts, options.startSelection ?? 'roulette', rng);
   if (withGradient) {
     // Gradient-based refinement (for continuous spaces, where `snap` only clamps) of the best candidates and,
     // for exploitation, of the best anchor (the incumbent).
-    const iterations = options.gradientIterations ?? 50;
-    const radius = options.localRadius ?? 0.1;
+    const iterations = options.gradientIterations ?? 200;
+    const radius = options.localRadius ?? 1;
     const localPoints: ArrayLike<number>[] = starts.map((s) => s.u);
     if (anchors.length > 0) localPoints.push(anchors[0]);
     for (const start of localPoints)
-      scored.push(score(refineWithGradient(withGradient, start, dim, radius, iterations)));
+      scored.push(score(refineWithGradient(withGradient, start, dim, radius, iterations, options.lengthScales)));
     scored.sort((a, b) => b.value - a.value);
     return scored;
   }

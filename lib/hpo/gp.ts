@@ -196,7 +196,7 @@ export class MarginalLikelihood {
 export interface FitOptions {
   /** Source of the random starts. */
   rng: Rng;
-  /** Random starting points screened (by posterior value only) besides the default and warm starts. Default 8. */
+  /** Random starting points screened (by posterior value only) besides the default and warm starts. Default 0. */
   restarts?: number;
   /** L-BFGS runs, from the best screened starts. Default 2, or 1 when the fit uses a subset (see `maxPoints`). */
   optimiserRuns?: number;
@@ -208,6 +208,8 @@ export interface FitOptions {
   maxPoints?: number;
   /** L-BFGS iterations per run. Default 60. */
   maxIterations?: number;
+  /** L-BFGS stops once no gradient component of the log posterior exceeds this. Default 1e-2 (Optuna's `gtol`). */
+  gradientTolerance?: number;
   /** Previous fit (e.g. from the last step of a sweep), screened as one more start when its dimension matches. */
   warmStart?: GpHyperparameters;
 }
@@ -221,8 +223,11 @@ export interface FitResult {
 
 /**
  * MAP hyperparameters for standardised outputs `ys` at inputs X (in the unit cube): the log posterior is
- * evaluated (without gradient) at a default start (ℓ = 0.5, the prior modes of s² and σ²_n), the warm start and
- * `restarts` random starts; L-BFGS then runs from the best `optimiserRuns` of them.
+ * evaluated (without gradient) at the warm start, a default start and `restarts` random starts (none by default);
+ * L-BFGS then runs from the best `optimiserRuns` of them. The default start is Optuna GPSampler's, ℓ = 1, s² = 1,
+ * σ²_n = 1: from an all-noise model, L-BFGS (with Optuna's loose tolerance) stops at the smooth local optimum of
+ * the likelihood, which explains small-scale ripples of a multimodal objective as noise instead of interpolating
+ * them with short length scales; the acquisition then follows the objective's large-scale trend.
  */
 export function fitHyperparameters(
   X: readonly ArrayLike<number>[],
@@ -257,11 +262,9 @@ export function fitHyperparameters(
     if (warm.every(Number.isFinite)) starts.push(warm);
   }
   const centre = new Float64Array(d + 2);
-  centre.fill(Math.log(0.5), 0, d);
-  centre[d] = Math.log(SIGNAL_PRIOR.concentration / SIGNAL_PRIOR.rate);
-  centre[d + 1] = Math.log(1e-3);
+  // Optuna GPSampler's start: ℓ = 1, s² = 1, σ²_n = 1 (an all-noise model; θ = 0).
   starts.push(centre);
-  for (let r = 0; r < (options.restarts ?? 8); r++) {
+  for (let r = 0; r < (options.restarts ?? 0); r++) {
     const theta = new Float64Array(d + 2);
     for (let j = 0; j < d; j++) theta[j] = Math.log(0.05) + options.rng.uniform() * Math.log(40); // ℓ in [0.05, 2]
     theta[d] = Math.log(0.5) + options.rng.uniform() * Math.log(4);
@@ -277,7 +280,7 @@ export function fitHyperparameters(
   for (const start of screened) {
     const result = lbfgs(objective, start.theta, {
       maxIterations: options.maxIterations ?? 60,
-      gradientTolerance: 1e-3,
+      gradientTolerance: options.gradientTolerance ?? 1e-2,
       relativeTolerance: 1e-7,
     });
     if (Number.isFinite(result.value) && (!best || result.value < best.value)) {

@@ -30,7 +30,7 @@ export interface Observation {
 export interface SuggestOptions {
   /** Default 'constant-liar-min'. */
   batchStrategy?: BatchStrategy;
-  /** Random starting points screened by the GP hyperparameter fit (see `FitOptions.restarts`). Default 8. */
+  /** Random starting points screened by the GP hyperparameter fit (see `FitOptions.restarts`). Default 0. */
   fitRestarts?: number;
   /** A previous result's `model.hyperparameters`, as an extra start of the fit. */
   warmStart?: GpHyperparameters;
@@ -287,7 +287,7 @@ export function suggest(input: SuggestInput): SuggestResult {
       codec.dim,
       acquisitionRng,
       anchors,
-      options.acquisition,
+      { lengthScales: current.hyperparameters.lengthScales, ...options.acquisition },
       continuous ? withGradient : undefined,
       batch,
     );

@@ -89,6 +89,37 @@ describe('gradients for the acquisition optimiser', () => {
     for (let j = 0; j < 3; j++) expect(ranked[0].u[j]).toBeCloseTo(target[j], 5);
     expect(Array.from(run()[0].u)).toEqual(Array.from(ranked[0].u));
   });
+
+  it('preconditioning by the length scales lets few L-BFGS iterations reach an ill-conditioned maximum', () => {
+    // An acquisition of (u − target) / ℓ with length scales four orders of magnitude apart.
+    const lengthScales = [1, 1e-4];
+    const target = [0.4242, 0.61803];
+    const f = (u: Float64Array) =>
+      -(((u[0] - target[0]) / lengthScales[0]) ** 2 + ((u[1] - target[1]) / lengthScales[1]) ** 2);
+    const withGradient = (u: Float64Array, grad: Float64Array) => {
+      for (let j = 0; j < 2; j++) grad[j] = (-2 * (u[j] - target[j])) / lengthScales[j] ** 2;
+      return f(u);
+    };
+    const clamp = (u: ArrayLike<number>, out: Float64Array) => {
+      for (let j = 0; j < out.length; j++) out[j] = Math.min(1, Math.max(0, u[j]));
+      return out;
+    };
+    const best = (options: object) =>
+      maximiseAcquisition(
+        f,
+        clamp,
+        2,
+        new Rng(5),
+        [],
+        { candidates: 16, localStarts: 1, gradientIterations: 3, ...options },
+        withGradient,
+      )[0];
+    const preconditioned = best({ lengthScales });
+    expect(preconditioned.u[0]).toBeCloseTo(target[0], 6);
+    expect(preconditioned.u[1]).toBeCloseTo(target[1], 9);
+    // The same three iterations without it stay far from the maximum along the long axis.
+    expect(best({}).value).toBeLessThan(preconditioned.value - 1e-3);
+  });
 });
 
 describe('linear algebra and fitting for large n', () => {
