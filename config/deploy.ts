@@ -10,8 +10,8 @@ export type DeployTargetName = (typeof DEPLOY_TARGETS)[number];
  */
 export const deploySettingsSchema = z
   .object({
-    /** Whether the lifecycle deploys the version it registered. */
-    enabled: z.boolean().default(false),
+    /** Whether the lifecycle deploys the version it registered (tests and batch-only projects set false). */
+    enabled: z.boolean().default(true),
     target: z.enum(DEPLOY_TARGETS).default('local'),
     /** Percent of requests routed to the new version at each canary step; increasing, the last one 100. */
     rollout: z
@@ -41,6 +41,29 @@ export const deploySettingsSchema = z
         rows: z.number().int().min(1).max(1000).default(32),
       })
       .strict()
+      .prefault({}),
+    /**
+     * Sizing (the seed's resource allocation): the target's CPU budget R_total is shared among every model it serves,
+     * R_i ∝ √w_i above each model's minimum, then split into replicas of at most `maxCpuPerReplica` CPUs.
+     */
+    resources: z
+      .object({
+        /** Expected request rate w_i of this model (requests per second). */
+        requestsPerSecond: z.number().min(0).default(10),
+        /** CPUs shared by every model the target serves (default: this machine's CPU count for the local target). */
+        cpuBudget: z.number().positive().optional(),
+        /** CPUs this model gets whatever its traffic. */
+        minCpu: z.number().min(0).default(0.1),
+        /** Most CPUs one replica (a model-server process or pod) gets; a larger share is split over more replicas. */
+        maxCpuPerReplica: z.number().positive().default(1),
+        /** Granularity of CPU shares (0.001: Kubernetes millicores). */
+        cpuStep: z.number().positive().default(0.001),
+      })
+      .strict()
+      .refine((r) => r.cpuBudget === undefined || r.minCpu <= r.cpuBudget, {
+        message: 'minCpu is above cpuBudget; lower minCpu or raise cpuBudget',
+        path: ['minCpu'],
+      })
       .prefault({}),
     /** How long a new model server may take to load its model and report ready. */
     readyTimeoutSeconds: z.number().positive().max(3600).default(60),

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import type { ArtifactRef } from './artifact-store';
 import { createFileAtomic, writeFileAtomic } from './atomic-file';
 import { MODEL_NAME_PATTERN } from '../config/project';
@@ -25,6 +26,29 @@ export interface ModelVersion {
 
 export type NewModelVersion = Omit<ModelVersion, 'version' | 'createdAt'>;
 
+/** The resources a deploy sized a serving version with (see lib/allocation and `deploy.resources`). */
+export interface ServingAllocation {
+  /** Expected request rate w_i the allocation was computed for. */
+  requestsPerSecond: number;
+  /** R_i: CPUs allotted to the model in all. */
+  cpu: number;
+  replicas: number;
+  cpuPerReplica: number;
+  /** The model's minimum CPU (kept so later deploys of other models allocate around it). */
+  minCpu: number;
+  /** R_total of the target when the allocation was made. */
+  cpuBudget: number;
+  /** What the target applied: `replicas` (processes or pods) and/or `cpu` (limits); the rest is recorded only. */
+  applied: ('replicas' | 'cpu')[];
+}
+
+export interface ServingHistoryEntry {
+  version: number;
+  since: string;
+  until: string;
+  workflowId: string;
+}
+
 /** Which version of a model serves, where, and which versions served before it. */
 export interface ServingRecord {
   name: string;
@@ -35,10 +59,31 @@ export interface ServingRecord {
   /** The deploy run that promoted it. */
   workflowId: string;
   /** Earlier serving versions, most recent last. */
-  history: { version: number; since: string; until: string; workflowId: string }[];
+  history: ServingHistoryEntry[];
+  allocation?: ServingAllocation;
 }
 
-export type ServingUpdate = Pick<ServingRecord, 'version' | 'endpoint' | 'workflowId'>;
+/** serving.json after `undeploy`: nothing serves, the history stays. */
+interface NothingServing {
+  name: string;
+  version: null;
+  since: string;
+  history: ServingHistoryEntry[];
+}
+
+export type ServingUpdate = Pick<ServingRecord, 'version' | 'endpoint' | 'workflowId'> &
+  Partial<Pick<ServingRecord, 'allocation'>> & {
+    /**
+     * Compare-and-swap: the version the writer saw serving (null: none). When another writer changed it meanwhile
+     * the update is refused with `ServingConflictError` instead of overwriting it.
+     */
+    expectedVersion?: number | null;
+  };
+
+/** A serving update refused because another deploy changed which version serves since the writer looked. */
+export class ServingConflictError extends Error {
+  override name = 'ServingConflictError';
+}
 
 export interface Registry {
   register(entry: NewModelVersion): Promise<ModelVersion>;
@@ -52,6 +97,10 @@ export interface Registry {
   getServing(name: string): Promise<ServingRecord | undefined>;
   /** Records that `update.version` now serves; the previous one moves to the history. Idempotent per workflow. */
   setServing(name: string, update: ServingUpdate): Promise<ServingRecord>;
+  /** Records that no version serves (after `undeploy`); the history is kept. Returns the version that served. */
+  clearServing(name: string): Promise<number | undefined>;
+  /** Every model a version serves of. */
+  listServing(): Promise<ServingRecord[]>;
 }
 
 /** `<root>/<model>/<version>.json`; a version number is claimed by an atomic create, so racing writers never clash. */
@@ -96,25 +145,78 @@ export class FileRegistry implements Registry {
     return path.join(path.dirname(this.file(name, 0)), 'serving.json');
   }
 
-  async getServing(name: string): Promise<ServingRecord | undefined> {
+  private async readServing(name: string): Promise<ServingRecord | NothingServing | undefined> {
     const text = await fs.readFile(this.servingFile(name), 'utf8').catch(() => undefined);
-    return text === undefined ? undefined : (JSON.parse(text) as ServingRecord);
+    return text === undefined ? undefined : (JSON.parse(text) as ServingRecord | NothingServing);
+  }
+
+  async getServing(name: string): Promise<ServingRecord | undefined> {
+    const record = await this.readServing(name);
+    return record && record.version !== null ? record : undefined;
+  }
+
+  /**
+   * Runs a read-modify-write of serving.json under an inter-process lock (`serving.json.lock`, a directory created
+   * atomically; a holder that died leaves a stale lock that is taken over after 10 s), so two deploys of one model,
+   * in one worker or in two, never lose each other's update.
+   */
+  private async withServingLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const file = this.servingFile(name);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const release = await lockfile.lock(file, {
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true },
+      lockfilePath: `${file}.lock`,
+    });
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
   }
 
   async setServing(name: string, update: ServingUpdate): Promise<ServingRecord> {
-    const current = await this.getServing(name);
-    if (current && current.version === update.version && current.workflowId === update.workflowId) return current;
-    const now = new Date().toISOString();
-    const history = current
-      ? [
-          ...current.history,
-          { version: current.version, since: current.since, until: now, workflowId: current.workflowId },
-        ]
-      : [];
-    const record: ServingRecord = { name, ...update, since: now, history };
-    // Written to a sibling and renamed: a reader sees the old record or the new one, never half of one.
-    await writeFileAtomic(this.servingFile(name), JSON.stringify(record, null, 2));
-    return record;
+    const { expectedVersion, ...fields } = update;
+    return this.withServingLock(name, async () => {
+      const stored = await this.readServing(name);
+      const current = stored && stored.version !== null ? stored : undefined;
+      if (current && current.version === fields.version && current.workflowId === fields.workflowId) return current;
+      if (expectedVersion !== undefined && (current?.version ?? null) !== expectedVersion) {
+        throw new ServingConflictError(
+          `model "${name}": ${current ? `v${current.version} serves (promoted by ${current.workflowId})` : 'no version serves'}, not ${expectedVersion === null ? 'none' : `v${expectedVersion}`} as this deploy planned; another deploy changed it meanwhile, deploy again`,
+        );
+      }
+      const now = new Date().toISOString();
+      const history = [
+        ...(stored?.history ?? []),
+        ...(current
+          ? [{ version: current.version, since: current.since, until: now, workflowId: current.workflowId }]
+          : []),
+      ];
+      const record: ServingRecord = { name, ...fields, since: now, history };
+      // Written to a sibling and renamed: a reader sees the old record or the new one, never half of one.
+      await writeFileAtomic(this.servingFile(name), JSON.stringify(record, null, 2));
+      return record;
+    });
+  }
+
+  async clearServing(name: string): Promise<number | undefined> {
+    return this.withServingLock(name, async () => {
+      const stored = await this.readServing(name);
+      if (!stored || stored.version === null) return undefined;
+      const now = new Date().toISOString();
+      const entry = { version: stored.version, since: stored.since, until: now, workflowId: stored.workflowId };
+      const record: NothingServing = { name, version: null, since: now, history: [...stored.history, entry] };
+      await writeFileAtomic(this.servingFile(name), JSON.stringify(record, null, 2));
+      return stored.version;
+    });
+  }
+
+  async listServing(): Promise<ServingRecord[]> {
+    const names = await fs.readdir(this.root).catch(() => [] as string[]);
+    const records = await Promise.all(names.filter((n) => MODEL_NAME_PATTERN.test(n)).map((n) => this.getServing(n)));
+    return records.filter((r): r is ServingRecord => r !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async register(entry: NewModelVersion): Promise<ModelVersion> {

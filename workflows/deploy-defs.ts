@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DeployRequest } from '../activities/deploy';
+import type { DeployAllocation } from '../activities/deploy/allocation';
 import type { CanaryVerdict } from '../lib/deploy/canary';
 
 export const DEPLOY_STAGES = [
@@ -40,6 +41,8 @@ export interface DeployResult {
   previousVersion?: number;
   canary: { weight: number; verdict: CanaryVerdict }[];
   reason?: string;
+  /** CPUs and replicas of every model the target serves after this deploy (recorded with the serving version). */
+  allocation?: DeployAllocation;
 }
 
 export interface RollbackResult {

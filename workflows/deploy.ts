@@ -134,6 +134,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       endpoint: endpoint.url,
       ...(p.previous ? { previousVersion: p.previous.version } : {}),
       canary,
+      ...(p.allocation ? { allocation: p.allocation } : {}),
     };
   } catch (err) {
     const failedAt = stage;

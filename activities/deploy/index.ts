@@ -16,7 +16,14 @@ import {
 } from '../../lib/deploy/canary';
 import { goldenMismatches, goldenPrediction, type GoldenSet } from '../../lib/deploy/golden';
 import { ArtifactNotFoundError, type ArtifactStore } from '../../stores/artifact-store';
-import type { ModelVersion, Registry, ServingRecord } from '../../stores/registry';
+import {
+  ServingConflictError,
+  type ModelVersion,
+  type Registry,
+  type ServingAllocation,
+  type ServingRecord,
+} from '../../stores/registry';
+import { planAllocation, type DeployAllocation } from './allocation';
 import { GOLDEN_ATTACHMENT, goldenSetFromValidation, predictInProcess } from './golden';
 import { deploymentIdOf, ModelServerExitedError, type DeploymentTarget, type RunningServer } from './target';
 
@@ -38,6 +45,10 @@ export interface DeployPlan {
   /** The version serving now, when its server runs: traffic returns to it on rollback. */
   previous?: { version: number; deploymentId: string; url: string };
   alreadyServing: boolean;
+  /** The version the registry recorded as serving when planned (null: none); promotion is a compare-and-swap on it. */
+  servingVersion?: number | null;
+  /** CPU and replicas of every model the target serves, this one included (lib/allocation). */
+  allocation?: DeployAllocation;
 }
 
 export interface DeployActivityDependencies {
@@ -141,6 +152,12 @@ export function createDeployActivities({ registry, store, targets }: DeployActiv
         const server = await target.find(request.modelName, deploymentIdOf(request.modelName, serving.version));
         if (server) previous = { version: serving.version, deploymentId: server.deploymentId, url: server.url };
       }
+      let allocation: DeployAllocation;
+      try {
+        allocation = planAllocation(request.modelName, settings, target.resources(), await registry.listServing());
+      } catch (err) {
+        throw nonRetryable((err as Error).message, 'AllocationInputError');
+      }
       return {
         modelName: request.modelName,
         version: request.version,
@@ -149,6 +166,8 @@ export function createDeployActivities({ registry, store, targets }: DeployActiv
         ...(request.faults ? { faults: request.faults } : {}),
         ...(previous ? { previous } : {}),
         alreadyServing: previous?.version === request.version,
+        servingVersion: serving?.version ?? null,
+        allocation,
       };
     },
 
@@ -220,10 +239,20 @@ export function createDeployActivities({ registry, store, targets }: DeployActiv
       await targetOf(plan).setTraffic(plan.modelName, shares);
     },
 
-    /** Routing back to the previous version alone (or to nothing on a first deploy). */
+    /**
+     * Routing back to the version the registry says serves (the previous one, unless another deploy promoted a
+     * version meanwhile), or to nothing on a first deploy.
+     */
     async restoreTraffic(plan: DeployPlan): Promise<void> {
-      if (!(await targetOf(plan).endpoint(plan.modelName))) return;
-      await targetOf(plan).setTraffic(plan.modelName, plan.previous ? [{ ...plan.previous, weight: 100 }] : []);
+      const target = targetOf(plan);
+      if (!(await target.endpoint(plan.modelName))) return;
+      const serving = await registry.getServing(plan.modelName);
+      const current =
+        serving && serving.version !== plan.version
+          ? await target.find(plan.modelName, deploymentIdOf(plan.modelName, serving.version))
+          : undefined;
+      const back = current ? { deploymentId: current.deploymentId, url: current.url } : plan.previous;
+      await target.setTraffic(plan.modelName, back ? [{ ...back, weight: 100 }] : []);
     },
 
     /** The new server's inference counters at the start of a canary step. */
@@ -255,10 +284,38 @@ export function createDeployActivities({ registry, store, targets }: DeployActiv
       return verdict;
     },
 
-    /** Records in the registry that the new version serves (idempotent per deploy run). */
+    /**
+     * Records in the registry that the new version serves, with its allocation (idempotent per deploy run). A
+     * compare-and-swap on the version planned as serving: when another deploy of the model promoted a version
+     * meanwhile, this one fails for good and rolls back instead of overwriting it.
+     */
     async promoteVersion(plan: DeployPlan, endpoint: string): Promise<ServingRecord> {
       const workflowId = activityInfo().workflowExecution?.workflowId ?? plan.deploymentId;
-      return registry.setServing(plan.modelName, { version: plan.version, endpoint, workflowId });
+      const mine = plan.allocation?.models.find((m) => m.name === plan.modelName);
+      const allocation: ServingAllocation | undefined =
+        plan.allocation && mine
+          ? {
+              requestsPerSecond: mine.requestsPerSecond,
+              cpu: mine.cpu,
+              replicas: mine.replicas,
+              cpuPerReplica: mine.cpuPerReplica,
+              minCpu: plan.settings.resources.minCpu,
+              cpuBudget: plan.allocation.cpuBudget,
+              applied: plan.allocation.applied,
+            }
+          : undefined;
+      try {
+        return await registry.setServing(plan.modelName, {
+          version: plan.version,
+          endpoint,
+          workflowId,
+          ...(allocation ? { allocation } : {}),
+          ...(plan.servingVersion !== undefined ? { expectedVersion: plan.servingVersion } : {}),
+        });
+      } catch (err) {
+        if (err instanceof ServingConflictError) throw nonRetryable(err.message, err.name);
+        throw err;
+      }
     },
 
     /** Stops routing to a deployment, waits for its in-flight requests, then stops its server. */

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../config/paths';
 import { freePort } from '../../runtime/ports';
@@ -9,6 +10,7 @@ import {
   type DeploymentTarget,
   type RunningServer,
   type ServerSpec,
+  type TargetResources,
   type TrafficShare,
 } from './target';
 
@@ -22,6 +24,10 @@ export interface ServingProcess {
   modelName: string;
   version?: number;
   port: number;
+  /** A router's `--state-file`: tells which deploy state folder (MLOPS_HOME) it belongs to. */
+  stateFile?: string;
+  /** A server's `--feature-log-dir`: tells which MLOPS_HOME it belongs to. */
+  featureLogDir?: string;
 }
 
 function optionOf(args: string[], name: string): string | undefined {
@@ -34,9 +40,13 @@ function parseProcess(pid: number, args: string[]): ServingProcess | undefined {
   const modelName = optionOf(args, '--model-name');
   const port = Number(optionOf(args, '--port'));
   if (!script || !modelName || !Number.isInteger(port)) return undefined;
-  if (/router-main/.test(script)) return { pid, kind: 'router', modelName, port };
+  if (/router-main/.test(script))
+    return { pid, kind: 'router', modelName, port, stateFile: optionOf(args, '--state-file') };
   const version = Number(optionOf(args, '--model-version'));
-  return Number.isInteger(version) ? { pid, kind: 'server', modelName, version, port } : undefined;
+  const featureLogDir = optionOf(args, '--feature-log-dir');
+  return Number.isInteger(version)
+    ? { pid, kind: 'server', modelName, version, port, ...(featureLogDir ? { featureLogDir } : {}) }
+    : undefined;
 }
 
 /**
@@ -123,6 +133,22 @@ export class LocalTarget implements DeploymentTarget {
     return path.join(this.options.stateDir, modelName);
   }
 
+  resources(): TargetResources {
+    // Servers run as plain processes: one per deployment, no CPU limits. The allocation is recorded only.
+    return { cpuBudget: os.availableParallelism(), applies: [] };
+  }
+
+  /**
+   * This target's processes of a model: a router whose state file is in this target's folder, servers writing to
+   * this target's feature logs. Another MLOPS_HOME on the machine may serve a model of the same name.
+   */
+  private processes(modelName: string): ServingProcess[] {
+    const stateFile = path.join(this.dir(modelName), 'routes.json');
+    return servingProcesses(modelName).filter((p) =>
+      p.kind === 'router' ? p.stateFile === stateFile : p.featureLogDir === this.options.featureLogDir,
+    );
+  }
+
   private spawnDetached(args: string[], logFile: string): number {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const log = fs.openSync(logFile, 'a');
@@ -142,7 +168,7 @@ export class LocalTarget implements DeploymentTarget {
   }
 
   async endpoint(modelName: string): Promise<{ url: string } | undefined> {
-    const router = servingProcesses(modelName).find((p) => p.kind === 'router');
+    const router = this.processes(modelName).find((p) => p.kind === 'router');
     return router ? { url: `http://${HOST}:${router.port}` } : undefined;
   }
 
@@ -184,7 +210,7 @@ export class LocalTarget implements DeploymentTarget {
   }
 
   async stopEndpoint(modelName: string): Promise<void> {
-    for (const p of servingProcesses(modelName).filter((p) => p.kind === 'router')) await stopProcess(p.pid, 5_000);
+    for (const p of this.processes(modelName).filter((p) => p.kind === 'router')) await stopProcess(p.pid, 5_000);
   }
 
   private toServer(p: ServingProcess): RunningServer {
@@ -198,7 +224,7 @@ export class LocalTarget implements DeploymentTarget {
   }
 
   async list(modelName: string): Promise<RunningServer[]> {
-    return servingProcesses(modelName)
+    return this.processes(modelName)
       .filter((p) => p.kind === 'server')
       .map((p) => this.toServer(p));
   }
@@ -310,6 +336,15 @@ export class LocalTarget implements DeploymentTarget {
 
   /** Stops every server and the router of a model (tests and `teardown`). */
   async teardown(modelName: string): Promise<void> {
-    for (const p of servingProcesses(modelName)) await stopProcess(p.pid, 5_000);
+    for (const p of this.processes(modelName)) await stopProcess(p.pid, 5_000);
+  }
+
+  /** The router first (no new requests), then every server; the saved routes go, so a new router starts empty. */
+  async undeploy(modelName: string): Promise<{ stopped: RunningServer[] }> {
+    const servers = await this.list(modelName);
+    await this.stopEndpoint(modelName);
+    for (const server of servers) await stopProcess(server.pid!, 10_000);
+    fs.rmSync(path.join(this.dir(modelName), 'routes.json'), { force: true });
+    return { stopped: servers };
   }
 }

@@ -26,7 +26,16 @@ export interface TrafficShare {
   weight: number;
 }
 
+/** What a target does with a deployment's allocation (lib/allocation): its CPU budget and what it enforces. */
+export interface TargetResources {
+  /** R_total when the deploy settings give none (the local target: this machine's CPU count). */
+  cpuBudget: number;
+  /** `replicas`: runs that many servers; `cpu`: enforces per-replica CPU limits. The rest is recorded only. */
+  applies: ('replicas' | 'cpu')[];
+}
+
 export interface DeploymentTarget {
+  resources(): TargetResources;
   /** Starts the model's stable endpoint (router) unless it runs; its address never changes for a model. */
   ensureEndpoint(modelName: string): Promise<{ url: string }>;
   /** The endpoint when it runs. */
@@ -48,6 +57,8 @@ export interface DeploymentTarget {
   drainAndStop(modelName: string, deploymentId: string, timeoutMs: number, onWait?: () => void): Promise<void>;
   /** Stops the endpoint (when no version is left to serve). */
   stopEndpoint(modelName: string): Promise<void>;
+  /** Stops every server and the endpoint of a model and forgets its routing (`mlops undeploy`). */
+  undeploy(modelName: string): Promise<{ stopped: RunningServer[] }>;
 }
 
 export class ModelServerExitedError extends Error {

@@ -5,7 +5,7 @@ import { parseBackends } from '../../serving/router';
 
 describe('deploy settings', () => {
   it('default every field', () => {
-    expect(parseDeploySettings(undefined)).toMatchObject({ enabled: false, target: 'local', rollout: [10, 50, 100] });
+    expect(parseDeploySettings(undefined)).toMatchObject({ enabled: true, target: 'local', rollout: [10, 50, 100] });
     expect(parseLifecycleConfig({ deploy: { enabled: true, stepSeconds: 5 } }).deploy).toMatchObject({
       enabled: true,
       stepSeconds: 5,
@@ -22,6 +22,12 @@ describe('deploy settings', () => {
     expect(() => parseDeploySettings({ canary: { maxErrorRate: 2 } })).toThrow('deploy.canary.maxErrorRate');
     expect(() => parseLifecycleConfig({ deploy: { smoke: { tolerence: 1 } } })).toThrow(ConfigError);
     expect(() => parseLifecycleConfig({ deploy: { smoke: { tolerence: 1 } } })).toThrow('deploy.smoke');
+    expect(() => parseDeploySettings({ resources: { requestsPerSecond: -1 } })).toThrow(
+      'deploy.resources.requestsPerSecond',
+    );
+    expect(() => parseDeploySettings({ resources: { cpuBudget: 1, minCpu: 2 } })).toThrow(
+      'deploy.resources.minCpu: minCpu is above cpuBudget; lower minCpu or raise cpuBudget',
+    );
   });
 });
 
