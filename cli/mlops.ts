@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { demoCommand } from './commands/demo';
-import { deployCommand, predictCommand, rollbackCommand } from './commands/deploy';
+import { deployCommand, predictCommand, rollbackCommand, undeployCommand } from './commands/deploy';
 import { runCommand } from './commands/run';
 import { serverCommand, serverDefaults } from './commands/server';
 import { setupCommand } from './commands/setup';
@@ -26,8 +26,13 @@ program
   .option('-c, --config <file>', 'project config (YAML or JSON); default: the Seattle weather demo')
   .option('--keep-server', 'keep the dev server and UI up after the run (default when run in a terminal)')
   .option('--no-keep-server', 'stop the dev server as soon as the run ends')
-  .action((opts: { config?: string; keepServer?: boolean }) =>
-    demoCommand({ config: opts.config, keepServer: opts.keepServer ?? Boolean(process.stdout.isTTY) }),
+  .option('--keep-serving', 'leave the deployed model serving (stop it later with mlops undeploy <model>)')
+  .action((opts: { config?: string; keepServer?: boolean; keepServing?: boolean }) =>
+    demoCommand({
+      config: opts.config,
+      keepServer: opts.keepServer ?? Boolean(process.stdout.isTTY),
+      keepServing: Boolean(opts.keepServing),
+    }),
   );
 
 program
@@ -93,6 +98,12 @@ program
   .option('--reason <text>', 'why (kept in the workflow result)')
   .option('--json', 'print the result as JSON')
   .action((model: string, opts: { reason?: string; json?: boolean }) => rollbackCommand(model, opts));
+
+program
+  .command('undeploy <model>')
+  .description("stop the model's router and servers; the registry records that nothing serves and keeps the history")
+  .option('--json', 'print the result as JSON')
+  .action((model: string, opts: { json?: boolean }) => undeployCommand(model, opts));
 
 program
   .command('predict <model>')

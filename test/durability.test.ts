@@ -34,7 +34,7 @@ describe('durability: worker processes against the real dev server', () => {
     ]);
     await waitFor('the first worker to poll', () => (first.output().includes('polling task queue') ? true : undefined));
 
-    const config = parseLifecycleConfig({ modelName: 'durable' });
+    const config = parseLifecycleConfig({ modelName: 'durable', deploy: { enabled: false } });
     const workflowId = lifecycleWorkflowId(config.modelName, taskQueue);
     const handle = await client.workflow.start<typeof lifecycleWorkflow>('lifecycleWorkflow', {
       taskQueue,

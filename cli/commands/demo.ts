@@ -1,20 +1,41 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { GOLDEN_ATTACHMENT } from '../../activities/deploy/golden';
+import { paths } from '../../config/paths';
 import { TASK_QUEUE } from '../../config/temporal';
+import type { GoldenSet } from '../../lib/deploy/golden';
+import { FileRegistry } from '../../stores/registry';
+import type { LifecycleSummary } from '../../workflows/lifecycle-defs';
 import { connectClient, provideTemporal } from '../../runtime/temporal';
 import { createWorkers } from '../../workers/create-workers';
 import { readConfigFile } from '../config-file';
 import { formatSummary, startLifecycle } from '../lifecycle-run';
 import { failureMessage, waitForInterrupt } from '../process-utils';
+import { predictThroughEndpoint, undeployCommand } from './deploy';
 
 export interface DemoOptions {
   config?: string;
   keepServer: boolean;
+  /** Leave the deployed model's router and server running after the demo. */
+  keepServing?: boolean;
+}
+
+/** One validation row of the deployed version (its golden rows) through the model's endpoint, printed. */
+async function predictOnce(summary: LifecycleSummary): Promise<void> {
+  const registry = new FileRegistry(paths.registry());
+  const golden = await registry.readAttachment(summary.modelName, summary.version, GOLDEN_ATTACHMENT);
+  const row = golden ? (JSON.parse(golden) as GoldenSet).rows[0] : undefined;
+  if (!row) return;
+  const body = await predictThroughEndpoint(summary.modelName, [row]);
+  console.log(`  predict          ${JSON.stringify(row)}`);
+  console.log(`               →   ${JSON.stringify(body.predictions?.[0])} (v${body.model_version}, via the router)`);
 }
 
 /** Everything on one machine: a dev server (unless one answers), in-process workers, one lifecycle run. */
 export async function demoCommand(options: DemoOptions): Promise<void> {
   const config = readConfigFile(options.config);
+  // The demo's own project rolls out in one step: a first deploy has no old version to share traffic with.
+  if (!options.config) config.deploy = { ...config.deploy, rollout: [100], stepSeconds: 0 };
   const started = Date.now();
   // The demo prints its own progress; the SDK's INFO lines would drown it, and an activity-only worker's
   // "no workflows registered" warning is expected.
@@ -31,13 +52,23 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     const client = await connectClient(endpoint);
     const workers = await createWorkers({ connection, namespace: endpoint.namespace, taskQueue: TASK_QUEUE });
     const running = workers.map((w) => w.run());
+    let deployedModel: string | undefined;
     try {
       const runStarted = Date.now();
       const { handle, uiLink } = await startLifecycle(client, config, TASK_QUEUE);
       const summary = await handle.result();
+      if (summary.deploy?.outcome === 'deployed' || summary.deploy?.outcome === 'already-serving') {
+        deployedModel = summary.modelName;
+      }
       const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
       console.log(`\nLifecycle completed in ${seconds(runStarted)} s (${seconds(started)} s with start-up)`);
       console.log(formatSummary(summary));
+      if (deployedModel) {
+        const endpoint =
+          summary.deploy?.endpoint ?? (await new FileRegistry(paths.registry()).getServing(deployedModel))?.endpoint;
+        console.log(`  serving          v${summary.version} at ${endpoint}/v2/models/${deployedModel}/predict`);
+        await predictOnce(summary);
+      }
       console.log(`  Temporal UI      ${uiLink}`);
     } catch (err) {
       if (err instanceof WorkflowFailedError) throw new Error(`Lifecycle failed: ${failureMessage(err)}`);
@@ -45,6 +76,12 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     } finally {
       workers.forEach((w) => w.shutdown());
       await Promise.all(running);
+      if (deployedModel && !options.keepServing) {
+        console.log('');
+        await undeployCommand(deployedModel);
+      } else if (deployedModel) {
+        console.log(`\n${deployedModel} keeps serving; stop it with: mlops undeploy ${deployedModel}`);
+      }
     }
     if (endpoint.devServer && options.keepServer) {
       console.log(

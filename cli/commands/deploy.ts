@@ -1,4 +1,5 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { LocalTarget } from '../../activities/deploy/local';
 import { parseDeploySettings, type DeploySettingsInput } from '../../config/deploy';
 import { paths } from '../../config/paths';
 import { TASK_QUEUE, workflowUiLink } from '../../config/temporal';
@@ -32,6 +33,14 @@ function describeResult(result: DeployResult): string {
         : `Rolled back: ${result.modelName} v${result.version} was abandoned (${result.reason ?? 'requested'})`,
   ];
   if (result.endpoint) lines.push(`  endpoint  ${result.endpoint}/v2/models/${result.modelName}/predict`);
+  const mine = result.allocation?.models.find((m) => m.name === result.modelName);
+  if (result.allocation && mine) {
+    const applied = result.allocation.applied.length ? `applied: ${result.allocation.applied.join(', ')}` : 'recorded';
+    lines.push(
+      `  resources ${mine.cpu} of ${result.allocation.cpuBudget} CPUs for ${mine.requestsPerSecond} requests/s: ` +
+        `${mine.replicas} replica(s) × ${mine.cpuPerReplica} CPU (${applied})`,
+    );
+  }
   for (const { weight, verdict } of result.canary) {
     const p99 = verdict.p99LatencyMs === null ? 'n/a' : `≤ ${verdict.p99LatencyMs.toFixed(2)} ms`;
     lines.push(
@@ -116,6 +125,28 @@ export async function rollbackCommand(modelName: string, options: { reason?: str
   }
 }
 
+/**
+ * `mlops undeploy <model>`: the registry records that no version serves (the history stays), then the model's
+ * router and servers stop. A rollout still running should be rolled back first (`mlops rollback`).
+ */
+export async function undeployCommand(modelName: string, options: { json?: boolean } = {}): Promise<void> {
+  const registry = new FileRegistry(paths.registry());
+  const served = await registry.clearServing(modelName);
+  const { stopped } = await new LocalTarget({ stateDir: paths.deploy(), featureLogDir: paths.featureLogs() }).undeploy(
+    modelName,
+  );
+  const versions = stopped.map((s) => s.version);
+  if (options.json) {
+    console.log(JSON.stringify({ model: modelName, servedVersion: served ?? null, stoppedVersions: versions }));
+    return;
+  }
+  console.log(
+    served === undefined && versions.length === 0
+      ? `${modelName}: nothing was serving`
+      : `Undeployed ${modelName}${served !== undefined ? ` v${served}` : ''}: stopped its router and ${versions.length} model server(s); the serving history is kept`,
+  );
+}
+
 /** `k=v,k=v` → one row: numbers where they parse, empty values missing, the rest strings. */
 export function parseRow(text: string): Record<string, number | string | null> {
   const row: Record<string, number | string | null> = {};
@@ -144,6 +175,15 @@ export async function predictCommand(modelName: string, options: { row?: string[
   } else {
     throw new Error('give the features with --row name=value,... or --json \'{"name": value}\'');
   }
+  const body = await predictThroughEndpoint(modelName, rows);
+  console.log(JSON.stringify({ model: modelName, version: body.model_version, predictions: body.predictions }));
+}
+
+/** Rows of raw features through the model's stable endpoint (its router), as a client would send them. */
+export async function predictThroughEndpoint(
+  modelName: string,
+  rows: unknown[],
+): Promise<{ predictions?: unknown[]; model_version?: string }> {
   const serving = await new FileRegistry(paths.registry()).getServing(modelName);
   if (!serving) throw new Error(`model "${modelName}" is not deployed; run mlops deploy ${modelName} <version>`);
   const url = `${serving.endpoint}/v2/models/${modelName}/predict`;
@@ -156,5 +196,5 @@ export async function predictCommand(modelName: string, options: { row?: string[
   });
   const body = (await response.json()) as { predictions?: unknown[]; error?: string; model_version?: string };
   if (!response.ok) throw new Error(`predict answered ${response.status}: ${body.error ?? ''}`);
-  console.log(JSON.stringify({ model: modelName, version: body.model_version, predictions: body.predictions }));
+  return body;
 }
