@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { defaultDenseKernel, type DenseKernel } from '../../lib/models/dense-engine';
 import { MLP_DEFAULTS, type MlpHyperparameters, trainMlp } from '../../lib/models/mlp';
 import { modelToOnnx } from '../../lib/models/onnx-export';
 import { predictRegression } from '../../lib/models/predict';
@@ -28,9 +29,14 @@ export const SPEED_CONFIGS: { name: string; hp: MlpHyperparameters }[] = [
 export interface SpeedResult {
   config: string;
   trainRows: number;
-  /** Training samples per second (epochs × rows / wall time), median of SPEED_REPETITIONS. */
+  /** Training samples per second (epochs × rows / wall time), median of SPEED_REPETITIONS; default kernels. */
   trainSamplesPerSecond: number;
   trainSeconds: number[];
+  /** The same with the per-row JavaScript kernels (`kernel: 'js'`), which give the same weights. */
+  jsTrainSamplesPerSecond: number;
+  jsTrainSeconds: number[];
+  /** The kernels `trainMlp` used by default. */
+  kernel: DenseKernel;
   /** onnxruntime-node, one thread, INFERENCE_BATCH_ROWS rows per run; median of INFERENCE_REPETITIONS passes. */
   inferenceRowsPerSecond: number;
   /** Largest |ONNX − TypeScript| prediction over the inference rows (float32 vs float64). */
@@ -92,22 +98,34 @@ export async function runSpeed(log: (line: string) => void): Promise<SpeedResult
 
   const results: SpeedResult[] = [];
   for (const { name, hp } of SPEED_CONFIGS) {
-    const seconds: number[] = [];
-    let model: MlpRegressionModel | undefined;
-    for (let rep = 0; rep < SPEED_REPETITIONS; rep++) {
-      const start = performance.now();
-      const result = trainMlp(train, validation, hp, { task: 'regression', seed: rep + 1 });
-      seconds.push((performance.now() - start) / 1000);
-      if (result.lossHistory.length !== SPEED_EPOCHS) throw new Error(`expected ${SPEED_EPOCHS} epochs`);
-      model = result.model;
-      log(`  ours ${name}: rep ${rep + 1} ${seconds[rep].toFixed(2)} s`);
-    }
-    const inference = await inferenceSpeed(model as MlpRegressionModel, batches);
+    const timed = (kernel: DenseKernel | undefined) => {
+      const seconds: number[] = [];
+      const models: MlpRegressionModel[] = [];
+      for (let rep = 0; rep < SPEED_REPETITIONS; rep++) {
+        const start = performance.now();
+        const result = trainMlp(train, validation, hp, { task: 'regression', seed: rep + 1, kernel });
+        seconds.push((performance.now() - start) / 1000);
+        if (result.lossHistory.length !== SPEED_EPOCHS) throw new Error(`expected ${SPEED_EPOCHS} epochs`);
+        models.push(result.model);
+        log(`  ours ${name} (${kernel ?? 'default'} kernels): rep ${rep + 1} ${seconds[rep].toFixed(2)} s`);
+      }
+      return { seconds, models };
+    };
+    const fast = timed(undefined);
+    const js = timed('js');
+    // Both kernels sum in the same order: the models must be identical.
+    const weights = (models: MlpRegressionModel[]) => JSON.stringify(models.map((m) => m.layers));
+    if (weights(fast.models) !== weights(js.models)) throw new Error(`${name}: kernels trained different weights`);
+    const inference = await inferenceSpeed(fast.models[SPEED_REPETITIONS - 1], batches);
+    const rate = (seconds: number[]) => (SPEED_EPOCHS * train.features.length) / median(seconds);
     results.push({
       config: name,
       trainRows: train.features.length,
-      trainSamplesPerSecond: (SPEED_EPOCHS * train.features.length) / median(seconds),
-      trainSeconds: seconds,
+      trainSamplesPerSecond: rate(fast.seconds),
+      trainSeconds: fast.seconds,
+      jsTrainSamplesPerSecond: rate(js.seconds),
+      jsTrainSeconds: js.seconds,
+      kernel: defaultDenseKernel(),
       inferenceRowsPerSecond: inference.rowsPerSecond,
       onnxMaxAbsDiff: inference.maxDiff,
     });

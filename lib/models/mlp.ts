@@ -1,4 +1,5 @@
 import type { NumericDataset } from '../data/dataset';
+import type { DenseKernel } from './dense-engine';
 import { trainDense } from './dense-trainer';
 import { validateHyperparameters, type SearchSpace } from './search-space';
 import { fitStandardization, standardizeRows } from './standardize';
@@ -51,6 +52,8 @@ export interface MlpTrainingOptions {
   seed: number;
   /** Called after every epoch with the mean data loss (MSE in target units, or cross-entropy) of both sets. */
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
+  /** Which kernels train (default: WebAssembly SIMD where available); every choice gives the same weights. */
+  kernel?: DenseKernel;
 }
 
 export interface MlpTrainingResult<M extends MlpModel = MlpModel> {
@@ -97,7 +100,7 @@ export function trainMlp(
   train: NumericDataset | ClassificationDataset,
   validation: NumericDataset | ClassificationDataset,
   hyperparameters: Partial<MlpHyperparameters>,
-  { task, seed, onEpoch }: MlpTrainingOptions,
+  { task, seed, onEpoch, kernel }: MlpTrainingOptions,
 ): MlpTrainingResult {
   const hp = validateHyperparameters(MLP_SEARCH_SPACE, MLP_DEFAULTS, hyperparameters);
   checkNumericDataset(train, 'mlp training set', 2);
@@ -137,6 +140,7 @@ export function trainMlp(
       seed,
       lossScale: targetScale * targetScale,
       onEpoch,
+      kernel,
     },
   );
 

@@ -1,5 +1,6 @@
-import { createDenseEngine, type DenseKernel } from '../../lib/models/dense-engine';
+import { createDenseEngine, type DenseEngine } from '../../lib/models/dense-engine';
 import { initialParameters, layoutLayers } from '../../lib/models/dense-network';
+import { WasmDenseEngine } from '../../lib/models/kernels/wasm-dense-engine';
 import { SeededRandom } from '../../lib/models/rng';
 
 /** Plain dense loops (no zero skipping), summing in the same order: the reference the sparse passes must match. */
@@ -40,7 +41,14 @@ function reference(sizes: number[], params: Float64Array, x: Float64Array, y: Fl
   return { out: acts[layers.length], grads, hidden: acts[1] };
 }
 
-describe.each<DenseKernel>(['js', 'wasm'])('dense engine, %s kernels', (kernel) => {
+const engines: [string, (sizes: number[], capacity: number) => DenseEngine][] = [
+  ['js', (sizes, capacity) => createDenseEngine(sizes, capacity, 'js')],
+  ['wasm', (sizes, capacity) => createDenseEngine(sizes, capacity, 'wasm')],
+  ['wasm, sparse backward', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 1.01)],
+  ['wasm, dense backward', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 0)],
+];
+
+describe.each(engines)('dense engine, %s kernels', (_, create) => {
   it('matches plain dense loops exactly, with many inactive ReLUs and odd widths', () => {
     const sizes = [3, 9, 6, 1];
     const rows = 40;
@@ -55,7 +63,7 @@ describe.each<DenseKernel>(['js', 'wasm'])('dense engine, %s kernels', (kernel) 
     const y = Float64Array.from({ length: rows }, () => random.normal());
     const order = Int32Array.from({ length: rows }, (_, i) => i);
 
-    const engine = createDenseEngine(sizes, 64, kernel);
+    const engine = create(sizes, 64);
     engine.writeParams(params);
     engine.gather(x, order, 0, rows);
     engine.forward(rows);
@@ -75,7 +83,7 @@ describe.each<DenseKernel>(['js', 'wasm'])('dense engine, %s kernels', (kernel) 
 });
 
 /** The gradients in the plain layout: swap them into the parameters' place and read them out. */
-function gradientsOf(engine: ReturnType<typeof createDenseEngine>, sizes: number[]): Float64Array {
+function gradientsOf(engine: DenseEngine, sizes: number[]): Float64Array {
   const saved = Float64Array.from(engine.params);
   engine.params.set(engine.grads);
   const grads = new Float64Array(layoutLayers(sizes).parameterCount);

@@ -7,7 +7,8 @@ import { gemmFunction } from './gemm-wat';
  * - `forward{l}`: acts[l+1] = act(acts[l]·W + b), ReLU on hidden layers;
  * - `weightGrad{l}`: dW = acts[l]ᵀ·delta[l+1], summed over the batch rows in order;
  * - `inputDelta{l}` (l ≥ 1): delta[l] = (delta[l+1]·Wᵀ) where acts[l] > 0, reading Wᵀ from `transpose`;
- * and the shared `columnSums` (bias gradients, rows in order), `transpose` and `adam` (the optimiser step).
+ * and the shared `columnSums` (bias gradients, rows in order), `transpose`, `adam` (the optimiser step),
+ * `sparseBackward` (a layer's backward pass over nonzero entries only) and `nonzeros`.
  */
 export function denseKernelsWat(widths: number[]): string {
   const functions: string[] = [];
@@ -128,6 +129,103 @@ ${functions.join('\n')}
   br $pairs
   end
   end
+)
+
+;; Backward pass of one layer row by row over nonzero entries only, as DenseWorkspace.backward does: for each row,
+;; the nonzero deltas (adding each to its bias gradient), then for each nonzero input a, dW[i][o] += a·d[o] and the
+;; delta back Σ W[i][o]·d[o] over the nonzero d (o ascending). Gradients must start at zero; every sum keeps the
+;; order of the dense loops and leaves out zero terms only. Strides in bytes; nzValues/nzOffsets are scratch.
+(func $sparseBackward (export "sparseBackward") (param $act i32) (param $delta i32) (param $prev i32) (param $w i32)
+  (param $gw i32) (param $gb i32) (param $nzValues i32) (param $nzOffsets i32) (param $rows i32) (param $nin i32)
+  (param $nout i32) (param $hasPrev i32)
+  (local $actStride i32) (local $rowBytes i32) (local $o i32) (local $nd i32) (local $d f64) (local $i i32)
+  (local $a f64) (local $wr i32) (local $gr i32) (local $s f64) (local $k i32) (local $p i32)
+  local.get $nin i32.const 3 i32.shl local.set $actStride
+  local.get $nout i32.const 3 i32.shl local.set $rowBytes
+  block $rowsDone
+  loop $rowLoop
+  local.get $rows i32.eqz br_if $rowsDone
+  i32.const 0 local.set $nd
+  i32.const 0 local.set $o
+  block $deltasDone
+  loop $deltaLoop
+  local.get $o local.get $rowBytes i32.ge_u br_if $deltasDone
+  local.get $delta local.get $o i32.add f64.load local.tee $d
+  f64.const 0 f64.ne
+  if
+  local.get $gb local.get $o i32.add
+  local.get $gb local.get $o i32.add f64.load local.get $d f64.add
+  f64.store
+  local.get $nzValues local.get $nd i32.const 3 i32.shl i32.add local.get $d f64.store
+  local.get $nzOffsets local.get $nd i32.const 2 i32.shl i32.add local.get $o i32.store
+  local.get $nd i32.const 1 i32.add local.set $nd
+  end
+  local.get $o i32.const 8 i32.add local.set $o
+  br $deltaLoop
+  end
+  end
+  i32.const 0 local.set $i
+  local.get $w local.set $wr
+  local.get $gw local.set $gr
+  block $inputsDone
+  loop $inputLoop
+  local.get $i local.get $actStride i32.ge_u br_if $inputsDone
+  local.get $act local.get $i i32.add f64.load local.tee $a
+  f64.const 0 f64.eq
+  if
+  local.get $hasPrev
+  if
+  local.get $prev local.get $i i32.add f64.const 0 f64.store
+  end
+  else
+  f64.const 0 local.set $s
+  i32.const 0 local.set $k
+  block $pairsDone
+  loop $pairLoop
+  local.get $k local.get $nd i32.ge_u br_if $pairsDone
+  local.get $nzOffsets local.get $k i32.const 2 i32.shl i32.add i32.load local.set $p
+  local.get $nzValues local.get $k i32.const 3 i32.shl i32.add f64.load local.set $d
+  local.get $gr local.get $p i32.add
+  local.get $gr local.get $p i32.add f64.load local.get $a local.get $d f64.mul f64.add
+  f64.store
+  local.get $s local.get $wr local.get $p i32.add f64.load local.get $d f64.mul f64.add local.set $s
+  local.get $k i32.const 1 i32.add local.set $k
+  br $pairLoop
+  end
+  end
+  local.get $hasPrev
+  if
+  local.get $prev local.get $i i32.add local.get $s f64.store
+  end
+  end
+  local.get $i i32.const 8 i32.add local.set $i
+  local.get $wr local.get $rowBytes i32.add local.set $wr
+  local.get $gr local.get $rowBytes i32.add local.set $gr
+  br $inputLoop
+  end
+  end
+  local.get $act local.get $actStride i32.add local.set $act
+  local.get $prev local.get $actStride i32.add local.set $prev
+  local.get $delta local.get $rowBytes i32.add local.set $delta
+  local.get $rows i32.const 1 i32.sub local.set $rows
+  br $rowLoop
+  end
+  end
+)
+
+;; How many of count doubles at src are nonzero.
+(func $nonzeros (export "nonzeros") (param $src i32) (param $count i32) (result i32)
+  (local $n i32)
+  block $done
+  loop $next
+  local.get $count i32.eqz br_if $done
+  local.get $n local.get $src f64.load f64.const 0 f64.ne i32.add local.set $n
+  local.get $src i32.const 8 i32.add local.set $src
+  local.get $count i32.const 1 i32.sub local.set $count
+  br $next
+  end
+  end
+  local.get $n
 )
 
 ;; dst[c][r] = src[r][c] for a rows × cols matrix.

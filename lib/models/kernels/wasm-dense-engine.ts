@@ -13,6 +13,13 @@ interface WasmApi {
 
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 const PAGE = 65536;
+/**
+ * A layer's backward pass runs over nonzero entries only (scalar) when the share of nonzero input × delta pairs is
+ * below this, and as dense f64x2 matrix products otherwise; both give the same numbers, so this tunes speed only.
+ */
+export const SPARSE_BACKWARD_BELOW = 0.5;
+/** Rows sampled at the start of a batch to estimate that share. */
+const DENSITY_SAMPLE_ROWS = 32;
 
 /** Compiled modules by stored layer widths: the kernels depend on the widths only. */
 const modules = new Map<string, object>();
@@ -56,6 +63,9 @@ export class WasmDenseEngine implements AdamKernel {
   private readonly acts: number[] = [];
   private readonly deltas: number[] = [];
   private readonly transposed: number;
+  /** Scratch of the sparse backward pass: one row's nonzero deltas and their byte offsets. */
+  private readonly nzValues: number;
+  private readonly nzOffsets: number;
   /** Adam's first and second moments, per stored parameter. */
   private readonly moments: [number, number];
   private readonly memory: Float64Array;
@@ -64,6 +74,8 @@ export class WasmDenseEngine implements AdamKernel {
   constructor(
     readonly sizes: number[],
     readonly capacity: number,
+    /** Share of nonzero pairs below which a layer's backward pass goes sparse (1.01: always, 0: never). */
+    private readonly sparseBelow = SPARSE_BACKWARD_BELOW,
   ) {
     this.widths = sizes.map((s, l) => (l === 0 ? s : s + (s % 2)));
     const { layers, parameterCount } = layoutLayers(this.widths);
@@ -80,6 +92,8 @@ export class WasmDenseEngine implements AdamKernel {
     const gradsAt = take(parameterCount);
     this.moments = [take(parameterCount), take(parameterCount)];
     this.transposed = take(Math.max(0, ...layers.map((s) => s.inputSize * s.outputSize)));
+    this.nzValues = take(Math.max(...this.widths));
+    this.nzOffsets = take(Math.max(...this.widths) / 2);
     for (const width of this.widths) {
       this.acts.push(take(capacity * width));
       this.deltas.push(take(capacity * width));
@@ -121,8 +135,19 @@ export class WasmDenseEngine implements AdamKernel {
 
   backward(count: number): void {
     const { kernels, acts, deltas, layers, widths } = this;
-    for (let l = layers.length - 1; l >= 0; l--) {
+    const last = layers.length - 1;
+    for (let l = last; l >= 0; l--) {
       const { inputSize: nin, outputSize: nout, weightOffset, biasOffset } = layers[l];
+      // Inputs of layer 0 are data; deltas of the last layer are dense.
+      const pairs =
+        (l > 0 ? this.density(acts[l], nin, count) : 1) * (l < last ? this.density(deltas[l + 1], nout, count) : 1);
+      if (pairs < this.sparseBelow) {
+        this.grads.fill(0, weightOffset, biasOffset + nout);
+        const [gw, gb] = [this.gradAddress(weightOffset), this.gradAddress(biasOffset)];
+        const scratch = [this.nzValues, this.nzOffsets, count, nin, nout, l > 0 ? 1 : 0];
+        kernels.sparseBackward(acts[l], deltas[l + 1], deltas[l], this.address(weightOffset), gw, gb, ...scratch);
+        continue;
+      }
       kernels[`weightGrad${l}`](acts[l], deltas[l + 1], 0, this.gradAddress(weightOffset), 0, nin, count);
       kernels.columnSums(deltas[l + 1], this.gradAddress(biasOffset), count, nout / 2, widths[l + 1] * 8);
       if (l > 0) {
@@ -130,6 +155,12 @@ export class WasmDenseEngine implements AdamKernel {
         kernels[`inputDelta${l}`](deltas[l + 1], this.transposed, 0, deltas[l], acts[l], count);
       }
     }
+  }
+
+  /** Share of nonzero entries in the first rows of a batch matrix of `width` columns. */
+  private density(at: number, width: number, count: number): number {
+    const entries = Math.min(count, DENSITY_SAMPLE_ROWS) * width;
+    return (this.kernels.nonzeros(at, entries) as unknown as number) / entries;
   }
 
   /** The engine runs Adam's update itself (`adamUpdate`). */
