@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { servingProcesses } from '../activities/deploy/local';
 import { isServing } from '../runtime/dev-server';
 import { freePort } from '../runtime/ports';
 import { killAll, runCli } from './helpers/processes';
@@ -8,7 +9,7 @@ import { killAll, runCli } from './helpers/processes';
 afterAll(() => killAll());
 
 describe('mlops demo (the README quick start)', () => {
-  it('starts its own dev server, runs the lifecycle, prints the MSE and UI link, and stops the server', async () => {
+  it('starts its own dev server, runs the lifecycle, deploys, predicts through the router, and stops everything', async () => {
     const [port, uiPort] = [await freePort(), await freePort()];
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
     try {
@@ -25,9 +26,26 @@ describe('mlops demo (the README quick start)', () => {
       expect(output).toContain(
         `Temporal UI      http://localhost:${uiPort}/namespaces/default/workflows/lifecycle%2Fseattle-temp-max%2F`,
       );
+      // The lifecycle deployed the version it trained; one validation row went through the model's router.
+      const endpoint = output.match(
+        /serving {10}v1 at (http:\/\/127\.0\.0\.1:\d+)\/v2\/models\/seattle-temp-max\/predict/,
+      );
+      expect(endpoint).not.toBeNull();
+      expect(output).toMatch(/predict {10}\{"date":.*"weather":.*\}\n {15}→ {3}-?\d+\.\d+ \(v1, via the router\)/);
+      expect(output).toContain('Undeployed seattle-temp-max v1: stopped its router and 1 model server(s)');
       // The server's SQLite database is under MLOPS_HOME, and the server is gone once the demo exits.
       expect(fs.existsSync(path.join(home, 'temporal', 'dev-server.sqlite'))).toBe(true);
       expect(await isServing(`127.0.0.1:${port}`)).toBe(false);
+      // No model server or router of this home is left, and the registry records that nothing serves.
+      const mine = servingProcesses('seattle-temp-max').filter(
+        (p) => p.featureLogDir?.startsWith(home) || p.stateFile?.startsWith(home),
+      );
+      expect(mine).toEqual([]);
+      await expect(fetch(`${endpoint![1]}/v2/health/live`)).rejects.toThrow();
+      const serving = JSON.parse(
+        fs.readFileSync(path.join(home, 'registry', 'seattle-temp-max', 'serving.json'), 'utf8'),
+      );
+      expect(serving).toMatchObject({ version: null, history: [{ version: 1 }] });
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }

@@ -1,8 +1,9 @@
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { deployWorkflow } from '../../workflows/deploy';
 import { deployProgressQuery, deployWorkflowId, rollbackUpdate, type DeployInput } from '../../workflows/deploy-defs';
-import { waitFor } from '../helpers/processes';
+import { killAll, runCli, waitFor } from '../helpers/processes';
 import { temporalTestFile, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
+import { servingProcesses } from '../../activities/deploy/local';
 import { localTarget, registerVersion, requestLoop, seattleOnnx, serversOf, stores } from './fixtures';
 
 const suite = temporalTestFile('mlops-deploy-');
@@ -15,7 +16,7 @@ const versions: Record<string, number> = {};
 
 beforeAll(async () => {
   good = seattleOnnx(suite.dir);
-  for (const key of ['blue', 'green', 'rollback'])
+  for (const key of ['blue', 'green', 'rollback', 'cli'])
     versions[key] = (await registerVersion(MODEL, good, `t/${key}`)).version;
   versions.unloadable = (
     await registerVersion(MODEL, Buffer.from('not an ONNX model'), 't/unloadable', { from: good })
@@ -25,6 +26,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await killAll();
   await localTarget().teardown(MODEL);
   expect(serversOf(MODEL)).toEqual([]);
 });
@@ -65,6 +67,21 @@ describe('deploy workflow: local target on the real dev server', () => {
 
     const serving = await stores().registry.getServing(MODEL);
     expect(serving).toMatchObject({ version: versions.blue, endpoint: result.endpoint, history: [] });
+    // Sized with lib/allocation over the serving models (none before) within this machine's CPUs: recorded, and
+    // not enforced by the local target (one process per version, no CPU limits).
+    const mine = result.allocation!.models.find((m) => m.name === MODEL)!;
+    expect(result.allocation!.applied).toEqual([]);
+    expect(mine).toMatchObject({ requestsPerSecond: 10 });
+    expect(mine.cpu).toBeGreaterThan(0);
+    expect(mine.cpu).toBeLessThanOrEqual(result.allocation!.cpuBudget);
+    expect(serving!.allocation).toMatchObject({
+      requestsPerSecond: 10,
+      cpu: mine.cpu,
+      replicas: mine.replicas,
+      minCpu: 0.1,
+      cpuBudget: result.allocation!.cpuBudget,
+      applied: [],
+    });
     const response = await fetch(`${result.endpoint}/v2/models/${MODEL}/predict`, {
       method: 'POST',
       body: JSON.stringify({ rows: [{ date: '2013-07-14', precipitation: 0, temp_min: 14, wind: 3, weather: 'sun' }] }),
@@ -149,6 +166,27 @@ describe('deploy workflow: local target on the real dev server', () => {
     expect((await stores().registry.getServing(MODEL))!.version).toBe(versions.green);
   });
 
+  it('mlops rollback sends the rollback update to the rollout running for the model', async () => {
+    const taskQueue = uniqueTaskQueue('deploy');
+    await withWorkers(suite.connection, suite.bundle, taskQueue, async () => {
+      const handle = await suite.client.workflow.start(deployWorkflow, {
+        taskQueue,
+        workflowId: deployWorkflowId(MODEL, versions.cli),
+        args: [{ modelName: MODEL, version: versions.cli, settings: { ...SETTINGS, stepSeconds: 120 } }],
+      });
+      await waitFor('the canary stage', async () => {
+        const p = await handle.query(deployProgressQuery).catch(() => undefined);
+        return p?.stage === 'canary' ? p : undefined;
+      });
+      const cli = await runCli(['rollback', MODEL, '--reason', 'drill from the CLI', '--json']);
+      expect(cli.output).not.toContain('mlops:');
+      expect(cli.code).toBe(0);
+      expect(JSON.parse(cli.output.trim().split('\n').at(-1)!)).toEqual({ servingVersion: versions.green });
+      expect(await handle.result()).toMatchObject({ outcome: 'rolled-back', reason: 'drill from the CLI' });
+    });
+    expect(versionsServing()).toEqual([versions.green]);
+  });
+
   it('an unknown version fails at once with a non-retryable error naming what is registered', async () => {
     const taskQueue = uniqueTaskQueue('deploy');
     const err = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
@@ -162,5 +200,32 @@ describe('deploy workflow: local target on the real dev server', () => {
     expect(cause.type).toBe('ModelVersionNotFoundError');
     expect(cause.message).toContain(`model "${MODEL}" has no version 999 in the registry (registered: 1, 2`);
     expect(versionsServing()).toEqual([versions.green]);
+  });
+
+  it('mlops undeploy stops the router and servers, records that nothing serves and keeps the history', async () => {
+    const endpoint = (await stores().registry.getServing(MODEL))!.endpoint;
+    const undeployed = await runCli(['undeploy', MODEL, '--json']);
+    expect(undeployed.code).toBe(0);
+    expect(JSON.parse(undeployed.output.trim().split('\n').at(-1)!)).toEqual({
+      model: MODEL,
+      servedVersion: versions.green,
+      stoppedVersions: [versions.green],
+    });
+    expect(servingProcesses(MODEL)).toEqual([]);
+    expect(await localTarget().endpoint(MODEL)).toBeUndefined();
+    await expect(fetch(`${endpoint}/v2/models/${MODEL}/predict`, { method: 'POST', body: '{}' })).rejects.toThrow();
+    expect(await stores().registry.getServing(MODEL)).toBeUndefined();
+    const predicted = await runCli(['predict', MODEL, '--row', 'wind=3']);
+    expect(predicted.code).toBe(1);
+    expect(predicted.output).toContain(`model "${MODEL}" is not deployed`);
+    // The next deploy starts from nothing and continues the history.
+    const taskQueue = uniqueTaskQueue('deploy');
+    const again = await withWorkers(suite.connection, suite.bundle, taskQueue, () =>
+      deploy(taskQueue, versions.blue, { settings: { ...SETTINGS, rollout: [100], stepSeconds: 0 } }),
+    );
+    expect(again).toMatchObject({ outcome: 'deployed', version: versions.blue });
+    expect(again.previousVersion).toBeUndefined();
+    const serving = (await stores().registry.getServing(MODEL))!;
+    expect(serving.history.map((h) => h.version)).toEqual([versions.blue, versions.green]);
   });
 });
