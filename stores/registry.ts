@@ -163,16 +163,21 @@ export class FileRegistry implements Registry {
   private async withServingLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const file = this.servingFile(name);
     await fs.mkdir(path.dirname(file), { recursive: true });
+    let compromised: Error | undefined;
     const release = await lockfile.lock(file, {
       realpath: false,
       stale: 10_000,
       retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true },
       lockfilePath: `${file}.lock`,
+      // The library's default throws from a timer (crashing the worker); fail this write instead.
+      onCompromised: (err) => (compromised = err),
     });
     try {
-      return await fn();
+      const result = await fn();
+      if (compromised) throw new Error(`the lock on ${file} was lost while writing: ${compromised.message}`);
+      return result;
     } finally {
-      await release();
+      await release().catch(() => undefined);
     }
   }
 
