@@ -21,8 +21,9 @@ export const SPARSE_BACKWARD_BELOW = 0.5;
 /** Rows sampled at the start of a batch to estimate that share. */
 const DENSITY_SAMPLE_ROWS = 32;
 
-/** Compiled modules by stored layer widths: the kernels depend on the widths only. */
+/** Compiled modules by stored layer widths (the kernels depend on the widths only); a sweep reuses a few shapes. */
 const modules = new Map<string, object>();
+const MAX_CACHED_MODULES = 32;
 
 let simd: boolean | undefined;
 /** Whether this runtime compiles the f64x2 kernels (Node 20 does; checked once on a tiny network). */
@@ -43,6 +44,7 @@ function compiled(widths: number[]): object {
   if (!module) {
     if (!api) throw new RangeError('WebAssembly is not available in this runtime');
     module = new api.Module(assembleWat(denseKernelsWat(widths)));
+    if (modules.size >= MAX_CACHED_MODULES) modules.delete(modules.keys().next().value as string);
     modules.set(key, module);
   }
   return module;
