@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { formatSection, writeSection } from '../results-file';
 import { type ArmResults, N_INITIAL, OUT_DIR, readJson, ROOT, type RunResult, TIMING_REPETITIONS } from './common';
 import { FUNCTIONS, logRegret, type TestFunction } from './functions';
+import type { MlpSweepResults } from './mlp-sweep';
 
 const HEADING = '## Hyperparameter optimisation (bench/hpo)';
-const CHART_OUT = join(OUT_DIR, 'convergence.svg');
-const CHART_DOC = join(ROOT, 'bench', 'hpo', 'convergence.svg');
 const CHECKPOINTS = [10, 25, 50, 100];
 /** Suggestions given this many finished observations count as "n ≈ 100" for the timing. */
 const NEAR_100: [number, number] = [90, 99];
@@ -121,31 +120,40 @@ function suggestTimeTable(runs: RunResult[], data: Loaded): { lines: string[]; o
   return { lines, oursN200, peerN200 };
 }
 
-/** Median (and IQR band) over seeds of log10 regret against evaluation on Branin, as an SVG via vega-lite. */
-async function chart(runs: RunResult[], seedCount: number): Promise<void> {
-  const fn = FUNCTIONS.find((f) => f.name === 'branin')!;
-  const values: { arm: string; evaluation: number; median: number; q25: number; q75: number }[] = [];
-  for (const arm of ARMS) {
-    for (let evaluation = 1; evaluation <= fn.budget; evaluation++) {
-      const r = regrets(runs, fn, arm, evaluation);
-      values.push({ arm, evaluation, median: median(r), q25: quantile(r, 0.25), q75: quantile(r, 0.75) });
-    }
-  }
+interface BandPoint {
+  arm: string;
+  evaluation: number;
+  median: number;
+  q25: number;
+  q75: number;
+}
+
+/** Median lines with interquartile bands against the evaluation number, rendered by vega-lite to an SVG file. */
+async function bandChart(options: {
+  values: BandPoint[];
+  arms: string[];
+  budget: number;
+  title: string;
+  subtitle: string;
+  xTitle: string;
+  yTitle: string;
+  /** Where the dashed rule marking the end of the initial design goes. */
+  ruleAt: number;
+  file: string;
+}): Promise<void> {
+  const { values, arms, budget } = options;
   const vl = await import('vega-lite');
   const vega = await import('vega');
-  const color = { field: 'arm', type: 'nominal' as const, title: null, scale: { domain: ARMS } };
+  const color = { field: 'arm', type: 'nominal' as const, title: null, scale: { domain: arms } };
   const x = {
     field: 'evaluation',
     type: 'quantitative' as const,
-    title: 'evaluation',
-    scale: { domain: [1, fn.budget] },
+    title: options.xTitle,
+    scale: { domain: [1, budget] },
   };
   const spec = vl.compile({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: 'Branin: best-so-far log10 simple regret',
-      subtitle: `median over ${seedCount} seeds (band: interquartile range); first ${N_INITIAL} evaluations shared`,
-    },
+    title: { text: options.title, subtitle: options.subtitle },
     width: 560,
     height: 320,
     data: { values },
@@ -163,12 +171,12 @@ async function chart(runs: RunResult[], seedCount: number): Promise<void> {
         mark: { type: 'line', strokeWidth: 2 },
         encoding: {
           x,
-          y: { field: 'median', type: 'quantitative', title: 'log10(best − min)' },
+          y: { field: 'median', type: 'quantitative', title: options.yTitle, scale: { zero: false } },
           color,
         },
       },
       {
-        data: { values: [{ evaluation: N_INITIAL + 0.5 }] },
+        data: { values: [{ evaluation: options.ruleAt }] },
         mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
         encoding: { x: { field: 'evaluation', type: 'quantitative' } },
       },
@@ -180,9 +188,106 @@ async function chart(runs: RunResult[], seedCount: number): Promise<void> {
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  writeFileSync(CHART_OUT, svg);
-  copyFileSync(CHART_OUT, CHART_DOC);
-  console.log(`wrote ${CHART_OUT} and ${CHART_DOC}`);
+  const out = join(OUT_DIR, options.file);
+  const doc = join(ROOT, 'bench', 'hpo', options.file);
+  writeFileSync(out, svg);
+  copyFileSync(out, doc);
+  console.log(`wrote ${out} and ${doc}`);
+}
+
+/** Median (and IQR band) over seeds of log10 regret against evaluation on Branin. */
+async function chart(runs: RunResult[], seedCount: number): Promise<void> {
+  const fn = FUNCTIONS.find((f) => f.name === 'branin')!;
+  const values: BandPoint[] = [];
+  for (const arm of ARMS) {
+    for (let evaluation = 1; evaluation <= fn.budget; evaluation++) {
+      const r = regrets(runs, fn, arm, evaluation);
+      values.push({ arm, evaluation, median: median(r), q25: quantile(r, 0.25), q75: quantile(r, 0.75) });
+    }
+  }
+  await bandChart({
+    values,
+    arms: ARMS,
+    budget: fn.budget,
+    title: 'Branin: best-so-far log10 simple regret',
+    subtitle: `median over ${seedCount} seeds (band: interquartile range); first ${N_INITIAL} evaluations shared`,
+    xTitle: 'evaluation',
+    yTitle: 'log10(best − min)',
+    ruleAt: N_INITIAL + 0.5,
+    file: 'convergence.svg',
+  });
+}
+
+/** Best-so-far validation MSE of each run of the MLP sweep (bench/hpo/mlp-sweep.ts), by arm. */
+function mlpBestSoFar(data: MlpSweepResults): Map<string, number[][]> {
+  const byArm = new Map<string, number[][]>();
+  for (const run of data.runs) {
+    let best = Infinity;
+    const curve = run.losses.map((l) => (best = Number.isFinite(l) ? Math.min(best, l) : best));
+    byArm.set(run.arm, [...(byArm.get(run.arm) ?? []), curve]);
+  }
+  return byArm;
+}
+
+/** Fig. 3: the MLP sweep's best-so-far validation MSE against trials, GP-EI against random search. */
+async function mlpSection(): Promise<string[]> {
+  if (!existsSync(join(OUT_DIR, 'mlp-sweep.json'))) return [];
+  const data = readJson<MlpSweepResults>('mlp-sweep.json');
+  const byArm = mlpBestSoFar(data);
+  const arms = [...byArm.keys()];
+  const seeds = byArm.get(arms[0])?.length ?? 0;
+  const values: BandPoint[] = [];
+  for (const arm of arms) {
+    const curves = byArm.get(arm)!;
+    for (let t = 1; t <= data.trials; t++) {
+      const at = curves.map((c) => c[t - 1]);
+      values.push({ arm, evaluation: t, median: median(at), q25: quantile(at, 0.25), q75: quantile(at, 0.75) });
+    }
+  }
+  await bandChart({
+    values,
+    arms,
+    budget: data.trials,
+    title: 'Seattle weather MLP: best-so-far validation MSE (the sweep objective)',
+    subtitle: `median over ${seeds} seeds (band: interquartile range); first ${data.initialTrials} trials quasi-random`,
+    xTitle: 'trial',
+    yTitle: 'validation MSE (°C²)',
+    ruleAt: data.initialTrials + 0.5,
+    file: 'mlp-sweep.svg',
+  });
+  const checkpoints = [data.initialTrials, 15, 25, data.trials].filter(
+    (c, i, a) => c <= data.trials && a.indexOf(c) === i,
+  );
+  const space = Object.entries(data.space)
+    .map(([name, p]) => (p.type === 'categorical' ? name : `${name} [${p.low}, ${p.high}${p.log ? ', log' : ''}]`))
+    .join(', ');
+  const seconds = data.runs.reduce((sum, r) => sum + r.trainSeconds, 0);
+  return [
+    `### Fig. 3: the sweep objective on a real model (bench/hpo/mlp-sweep.ts)`,
+    '',
+    `The lifecycle's default MLP tuning space (${space}) on ${data.dataset}: ${data.trainRows} training and ` +
+      `${data.validationRows} validation rows; the objective is a trial's validation MSE (its best epoch, as the ` +
+      `sweep's trials report it; other hyperparameters at their defaults, model seed 42, no median stopping). ` +
+      `Sequential trials, ${data.trials} per run, the first ${data.initialTrials} from each arm's own quasi-random ` +
+      `design (the sweep's default \`initialTrials\`), seeds 1–${seeds}; ${seconds.toFixed(0)} s of training in all.`,
+    '',
+    `| arm | ${checkpoints.map((c) => `${c} trials`).join(' | ')} |`,
+    `| --- | ${checkpoints.map(() => '---:').join(' | ')} |`,
+    ...arms.map((arm) => {
+      const curves = byArm.get(arm)!;
+      const cells = checkpoints.map((c) => {
+        const at = curves.map((curve) => curve[c - 1]);
+        return `${median(at).toFixed(3)} [${quantile(at, 0.25).toFixed(3)}, ${quantile(at, 0.75).toFixed(3)}]`;
+      });
+      return `| ${arm === OURS ? `**${arm}**` : arm} | ${cells.join(' | ')} |`;
+    }),
+    '',
+    'Best-so-far validation MSE: median [25th, 75th percentile] over seeds. ' +
+      '[bench/hpo/mlp-sweep.svg](hpo/mlp-sweep.svg)',
+    '',
+    '![MLP sweep: validation MSE against trials](hpo/mlp-sweep.svg)',
+    '',
+  ];
 }
 
 function machine(data: Loaded): string {
@@ -197,7 +302,7 @@ function machine(data: Loaded): string {
   );
 }
 
-function section(data: Loaded, wall: string | undefined): string {
+function section(data: Loaded, wall: string | undefined, mlp: string[]): string {
   const { runs, seeds } = data;
   const a = goalA(runs);
   const t = suggestTimeTable(runs, data);
@@ -231,6 +336,7 @@ function section(data: Loaded, wall: string | undefined): string {
     '',
     '![Branin convergence](hpo/convergence.svg)',
     '',
+    ...mlp,
     `### Goal (a): our median final regret ≤ Optuna GPSampler's on ≥ 4 of 5 functions: ${a.wins >= 4 ? 'holds' : '**missed**'} (${a.wins} of 5)`,
     '',
     ...a.lines,
@@ -255,7 +361,7 @@ async function main(): Promise<void> {
   await chart(data.runs, data.seeds.length);
   const wallFile = join(OUT_DIR, 'wall.txt');
   const wall = existsSync(wallFile) ? readFileSync(wallFile, 'utf8').trim() : undefined;
-  const text = await formatSection(section(data, wall));
+  const text = await formatSection(section(data, wall, await mlpSection()));
   console.log(text);
   writeSection(HEADING, text);
 }

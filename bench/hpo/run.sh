@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # HPO benchmark: our GP-EI `suggest` and random search against Optuna's GPSampler and TPESampler on five synthetic
 # functions from shared initial designs, plus suggestion wall time. Writes the "Hyperparameter optimisation
-# (bench/hpo)" section of bench/RESULTS.md and bench/hpo/convergence.svg. See bench/hpo/README.md.
-# Environment: HPO_SEEDS (default 20).
+# (bench/hpo)" section of bench/RESULTS.md, bench/hpo/convergence.svg and bench/hpo/mlp-sweep.svg (GP-EI and random
+# search tuning the Seattle weather MLP). See bench/hpo/README.md.
+# Environment: HPO_SEEDS (default 20), HPO_MLP_SEEDS (10), HPO_MLP_TRIALS (40).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,6 +41,8 @@ echo '== suggestion time on synthetic Hartmann6 histories (one side at a time)'
 node --import tsx bench/hpo/run-ours.ts timing
 "$VENV/bin/python" bench/hpo/optuna_peer.py timing
 elapsed=$(($(date +%s) - start))
-echo "$((elapsed / 60)) min $((elapsed % 60)) s (runs and timings, without the pip step and the report)" > "$OUT/wall.txt"
+echo "$((elapsed / 60)) min $((elapsed % 60)) s (runs and timings, without the pip step, the MLP sweep and the report)" > "$OUT/wall.txt"
+echo '== the seed'"'"'s Fig. 3: GP-EI and random search tuning the Seattle weather MLP'
+node --import tsx bench/hpo/mlp-sweep.ts
 echo '== report'
 node --import tsx bench/hpo/report.ts
