@@ -56,7 +56,7 @@ export type AcquisitionWithGradient = (u: Float64Array, grad: Float64Array) => n
 export interface AcquisitionOptimiserOptions {
   /** Quasi-random (scrambled Halton) candidates. Default 2048. */
   candidates?: number;
-  /** Gaussian perturbations around each anchor (e.g. the best observed points), scored with the candidates. Default 0. */
+  /** Gaussian perturbations scored around each anchor (e.g. the best observed points). Default 32. */
   perAnchor?: number;
   /** Candidates refined locally (see `startSelection`); with gradients the first anchor is refined too. Default 9. */
   localStarts?: number;
@@ -160,7 +160,7 @@ export interface ScoredPoint {
 /**
  * Maximises `acquisition` over [0, 1]^dim. Every point is first passed through `snap` (clamping to the cube and
  * projecting onto valid encodings), so the acquisition only ever sees valid points. Scores scrambled Halton
- * candidates (plus, if `perAnchor` > 0, perturbations with σ = 0.01, 0.05, 0.2 of the anchors), then refines the
+ * candidates plus `perAnchor` perturbations (σ = 0.01, 0.05, 0.2) of each anchor, then refines the
  * best one and a roulette draw of others (see `startSelection`; Optuna GPSampler's scheme): by L-BFGS when
  * `withGradient` is given (only for spaces where `snap` merely clamps; the first anchor, e.g. the incumbent, is
  * refined as well), else by Nelder–Mead.
@@ -177,7 +177,7 @@ export function maximiseAcquisition(
   batch?: BatchAcquisition,
 ): ScoredPoint[] {
   const nCandidates = options.candidates ?? 2048;
-  const perAnchor = options.perAnchor ?? 0;
+  const perAnchor = options.perAnchor ?? 32;
   const localStarts = options.localStarts ?? 9;
   const localEvaluations = options.localEvaluations ?? Math.min(300, Math.max(100, 30 * dim));
   const score = (raw: ArrayLike<number>): ScoredPoint => {

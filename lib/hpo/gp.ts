@@ -208,7 +208,7 @@ export interface FitOptions {
   maxPoints?: number;
   /** L-BFGS iterations per run. Default 60. */
   maxIterations?: number;
-  /** L-BFGS stops once no gradient component of the log posterior exceeds this. Default 1e-2 (Optuna's `gtol`). */
+  /** L-BFGS stops once no gradient component of the log posterior exceeds this. Default 1e-3. */
   gradientTolerance?: number;
   /** Previous fit (e.g. from the last step of a sweep), screened as one more start when its dimension matches. */
   warmStart?: GpHyperparameters;
@@ -225,9 +225,9 @@ export interface FitResult {
  * MAP hyperparameters for standardised outputs `ys` at inputs X (in the unit cube): the log posterior is
  * evaluated (without gradient) at the warm start, a default start and `restarts` random starts (none by default);
  * L-BFGS then runs from the best `optimiserRuns` of them. The default start is Optuna GPSampler's, ℓ = 1, s² = 1,
- * σ²_n = 1: from an all-noise model, L-BFGS (with Optuna's loose tolerance) stops at the smooth local optimum of
- * the likelihood, which explains small-scale ripples of a multimodal objective as noise instead of interpolating
- * them with short length scales; the acquisition then follows the objective's large-scale trend.
+ * σ²_n = 1: from an all-noise model, L-BFGS climbs to the smooth local optimum of the likelihood, which explains
+ * small-scale ripples of a multimodal objective as noise instead of interpolating them with short length scales;
+ * the acquisition then follows the objective's large-scale trend.
  */
 export function fitHyperparameters(
   X: readonly ArrayLike<number>[],
@@ -280,7 +280,7 @@ export function fitHyperparameters(
   for (const start of screened) {
     const result = lbfgs(objective, start.theta, {
       maxIterations: options.maxIterations ?? 60,
-      gradientTolerance: options.gradientTolerance ?? 1e-2,
+      gradientTolerance: options.gradientTolerance ?? 1e-3,
       relativeTolerance: 1e-7,
     });
     if (Number.isFinite(result.value) && (!best || result.value < best.value)) {
