@@ -128,8 +128,8 @@ function section(): string {
     '',
     `Training rows: ${ours.speed[0].trainRows.toLocaleString('en-US')}, float64 on both sides; our trainer is ` +
       'single-threaded, sklearn is held to one thread (threadpoolctl + OMP/OpenBLAS variables). Ours runs its default ' +
-      `kernels (${ours.speed[0].kernel}: WebAssembly f64x2 matrix products for the forward pass, Adam and dense ` +
-      'backward passes, a scalar pass over nonzero entries for sparse backward passes); "ours, JS kernels" is the same ' +
+      `kernels (${ours.speed[0].kernel}: WebAssembly f64x2 matrix products, or passes over nonzero entries only where ` +
+      'ReLUs leave few, and a vectorised Adam); "ours, JS kernels" is the same ' +
       'trainer with the per-row JavaScript kernels, which train to identical weights (checked in the run). Inference: our model ' +
       'exported with `modelToOnnx`, onnxruntime-node in-process with one intra-op thread, float32 (largest |ONNX − ' +
       `TypeScript| prediction difference ${onnxDiff.toExponential(1)} min of delay); sklearn \`predict\`, float64, one thread.`,

@@ -44,8 +44,8 @@ function reference(sizes: number[], params: Float64Array, x: Float64Array, y: Fl
 const engines: [string, (sizes: number[], capacity: number) => DenseEngine][] = [
   ['js', (sizes, capacity) => createDenseEngine(sizes, capacity, 'js')],
   ['wasm', (sizes, capacity) => createDenseEngine(sizes, capacity, 'wasm')],
-  ['wasm, sparse backward', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 1.01)],
-  ['wasm, dense backward', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 0)],
+  ['wasm, sparse passes', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 1.01, 1.01)],
+  ['wasm, dense passes', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 0, 0)],
 ];
 
 describe.each(engines)('dense engine, %s kernels', (_, create) => {

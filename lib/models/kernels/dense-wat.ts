@@ -6,12 +6,90 @@ import { gemmFunction } from './gemm-wat';
  * (all addresses in bytes, row-major matrices, W[l] stored [inputs][outputs]):
  * - `forward{l}`: acts[l+1] = act(acts[l]·W + b), ReLU on hidden layers;
  * - `weightGrad{l}`: dW = acts[l]ᵀ·delta[l+1], summed over the batch rows in order;
+ * - `sparseForward{l}` (l ≥ 1): the same as `forward{l}` over each row's nonzero inputs only;
  * - `inputDelta{l}` (l ≥ 1): delta[l] = (delta[l+1]·Wᵀ) where acts[l] > 0, reading Wᵀ from `transpose`;
  * and the shared `columnSums` (bias gradients, rows in order), `transpose`, `adam` (the optimiser step),
  * `sparseBackward` (a layer's backward pass over nonzero entries only) and `nonzeros`.
  */
+/** Column vectors per accumulator block of `sparseForward`. */
+const SPARSE_VECTORS = 8;
+
+/**
+ * Forward pass of layer l row by row: the row's nonzero inputs (values and weight-row offsets), then for each block
+ * of output vectors, bias + a·W[i] over those inputs in ascending order — the dense sum without its zero terms.
+ */
+function sparseForward(l: number, nin: number, nout: number, relu: boolean): string {
+  const blocks: string[] = [];
+  for (let col = 0; col < nout; col += 2 * SPARSE_VECTORS) {
+    const vectors = Math.min(SPARSE_VECTORS, (nout - col) / 2);
+    const lines: string[] = [];
+    for (let v = 0; v < vectors; v++)
+      lines.push(`local.get $bias v128.load offset=${(col + 2 * v) * 8} local.set $acc${v}`);
+    lines.push('local.get $nzValues local.set $pv', 'local.get $nzOffsets local.set $po', 'local.get $nz local.set $k');
+    lines.push('block $sumDone', 'loop $sum', 'local.get $k i32.eqz br_if $sumDone');
+    lines.push(
+      'local.get $pv v128.load64_splat local.set $s',
+      'local.get $w local.get $po i32.load i32.add local.set $p',
+    );
+    for (let v = 0; v < vectors; v++) {
+      lines.push(
+        `local.get $acc${v} local.get $s local.get $p v128.load offset=${(col + 2 * v) * 8} f64x2.mul f64x2.add local.set $acc${v}`,
+      );
+    }
+    lines.push(
+      'local.get $pv i32.const 8 i32.add local.set $pv',
+      'local.get $po i32.const 4 i32.add local.set $po',
+      'local.get $k i32.const 1 i32.sub local.set $k',
+      'br $sum',
+      'end',
+      'end',
+    );
+    for (let v = 0; v < vectors; v++) {
+      const value = relu ? `local.get $acc${v} local.get $zero f64x2.pmax` : `local.get $acc${v}`;
+      lines.push(`local.get $out ${value} v128.store offset=${(col + 2 * v) * 8}`);
+    }
+    blocks.push(lines.join('\n'));
+  }
+  const accumulators = Array.from({ length: SPARSE_VECTORS }, (_, v) => `(local $acc${v} v128)`).join(' ');
+  return `
+(func $sparseForward${l} (export "sparseForward${l}") (param $act i32) (param $w i32) (param $bias i32) (param $out i32)
+  (param $nzValues i32) (param $nzOffsets i32) (param $rows i32)
+  ${accumulators} (local $s v128) (local $zero v128) (local $nz i32) (local $i i32) (local $a f64) (local $pv i32)
+  (local $po i32) (local $p i32) (local $k i32)
+  f64.const 0 f64x2.splat local.set $zero
+  block $rowsDone
+  loop $rowLoop
+  local.get $rows i32.eqz br_if $rowsDone
+  i32.const 0 local.set $nz
+  i32.const 0 local.set $i
+  block $scanDone
+  loop $scan
+  local.get $i i32.const ${nin} i32.ge_u br_if $scanDone
+  local.get $act local.get $i i32.const 3 i32.shl i32.add f64.load local.tee $a
+  f64.const 0 f64.ne
+  if
+  local.get $nzValues local.get $nz i32.const 3 i32.shl i32.add local.get $a f64.store
+  local.get $nzOffsets local.get $nz i32.const 2 i32.shl i32.add local.get $i i32.const ${nout * 8} i32.mul i32.store
+  local.get $nz i32.const 1 i32.add local.set $nz
+  end
+  local.get $i i32.const 1 i32.add local.set $i
+  br $scan
+  end
+  end
+${blocks.join('\n')}
+  local.get $act i32.const ${nin * 8} i32.add local.set $act
+  local.get $out i32.const ${nout * 8} i32.add local.set $out
+  local.get $rows i32.const 1 i32.sub local.set $rows
+  br $rowLoop
+  end
+  end
+)`;
+}
+
 export function denseKernelsWat(widths: number[]): string {
   const functions: string[] = [];
+  for (let l = 1; l + 1 < widths.length; l++)
+    functions.push(sparseForward(l, widths[l], widths[l + 1], l + 2 < widths.length));
   for (let l = 0; l + 1 < widths.length; l++) {
     const [nin, nout] = [widths[l], widths[l + 1]];
     const last = l + 2 === widths.length;

@@ -18,6 +18,8 @@ const PAGE = 65536;
  * below this, and as dense f64x2 matrix products otherwise; both give the same numbers, so this tunes speed only.
  */
 export const SPARSE_BACKWARD_BELOW = 0.5;
+/** Likewise, a hidden layer's forward pass visits nonzero inputs only (f64x2 over the outputs) below this density. */
+export const SPARSE_FORWARD_BELOW = 0.5;
 /** Rows sampled at the start of a batch to estimate that share. */
 const DENSITY_SAMPLE_ROWS = 32;
 
@@ -78,6 +80,7 @@ export class WasmDenseEngine implements AdamKernel {
     readonly capacity: number,
     /** Share of nonzero pairs below which a layer's backward pass goes sparse (1.01: always, 0: never). */
     private readonly sparseBelow = SPARSE_BACKWARD_BELOW,
+    private readonly sparseForwardBelow = SPARSE_FORWARD_BELOW,
   ) {
     this.widths = sizes.map((s, l) => (l === 0 ? s : s + (s % 2)));
     const { layers, parameterCount } = layoutLayers(this.widths);
@@ -122,8 +125,11 @@ export class WasmDenseEngine implements AdamKernel {
   forward(count: number): void {
     const { kernels, acts, layers } = this;
     for (let l = 0; l < layers.length; l++) {
-      const { weightOffset, biasOffset } = layers[l];
-      kernels[`forward${l}`](acts[l], this.address(weightOffset), this.address(biasOffset), acts[l + 1], 0, count);
+      const { inputSize: nin, weightOffset, biasOffset } = layers[l];
+      const [w, bias] = [this.address(weightOffset), this.address(biasOffset)];
+      if (l > 0 && this.density(acts[l], nin, count) < this.sparseForwardBelow) {
+        kernels[`sparseForward${l}`](acts[l], w, bias, acts[l + 1], this.nzValues, this.nzOffsets, count);
+      } else kernels[`forward${l}`](acts[l], w, bias, acts[l + 1], 0, count);
     }
   }
 
