@@ -302,6 +302,18 @@ function machine(data: Loaded): string {
   );
 }
 
+/** The load average at the start and end of the run (run.sh writes two `uptime` lines). */
+function loadLine(): string {
+  const file = join(OUT_DIR, 'load.txt');
+  if (!existsSync(file)) return '';
+  const loads = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => /load average: (.*)$/.exec(line)?.[1])
+    .filter((l): l is string => l !== undefined);
+  if (loads.length < 2) return '';
+  return ` Load average (\`uptime\`, 1/5/15 min; the cores are shared with other jobs): ${loads[0]} at the start of the run, ${loads[1]} at its end.`;
+}
+
 function section(data: Loaded, wall: string | undefined, mlp: string[]): string {
   const { runs, seeds } = data;
   const a = goalA(runs);
@@ -316,7 +328,7 @@ function section(data: Loaded, wall: string | undefined, mlp: string[]): string 
   return [
     HEADING,
     '',
-    `Run ${new Date().toISOString().slice(0, 10)} on ${machine(data)}.${wall ? ` Whole run: ${wall}.` : ''}`,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${machine(data)}.${wall ? ` Whole run: ${wall}.` : ''}${loadLine()}`,
     '',
     'Command: `bash bench/hpo/run.sh` (ours and the Optuna runs in parallel, one process each on the 2 cores; then ' +
       'the n = 200 / 500 suggestion timings one side at a time, with nothing else of the benchmark running; then ' +

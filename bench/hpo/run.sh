@@ -23,6 +23,8 @@ fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PEER_PACKAGES[@]}"
 
 mkdir -p "$OUT"
+# The 2 cores are shared: the load average before and after the run goes into the report.
+uptime > "$OUT/load.txt"
 start=$(date +%s)
 echo "== shared initial designs ($HPO_SEEDS seeds)"
 node --import tsx bench/hpo/run-ours.ts designs
@@ -44,5 +46,6 @@ elapsed=$(($(date +%s) - start))
 echo "$((elapsed / 60)) min $((elapsed % 60)) s (runs and timings, without the pip step, the MLP sweep and the report)" > "$OUT/wall.txt"
 echo '== the seed'"'"'s Fig. 3: GP-EI and random search tuning the Seattle weather MLP'
 node --import tsx bench/hpo/mlp-sweep.ts
+uptime >> "$OUT/load.txt"
 echo '== report'
 node --import tsx bench/hpo/report.ts
