@@ -75,7 +75,7 @@ export const lifecycleConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Rolling the registered version out (see config/deploy.ts); off unless `deploy.enabled`. */
+    /** Rolling the registered version out (see config/deploy.ts); on by default; `deploy.enabled: false` stops after registering. */
     deploy: deploySettingsSchema.prefault({}),
   })
   .strict()

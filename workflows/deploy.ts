@@ -111,11 +111,13 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
 
     enter('canary');
     compensations.push(() => quick.restoreTraffic(p));
-    for (const step of p.settings.rollout) {
+    // With nothing serving before, every request already reaches the new version: one judged step, no dwell.
+    const steps = p.previous ? p.settings.rollout : [100];
+    for (const step of steps) {
       weight = step;
       await quick.shiftTraffic(p, step);
       const before = await quick.readCanaryCounters(p);
-      if (p.settings.stepSeconds > 0)
+      if (p.previous && p.settings.stepSeconds > 0)
         await condition(() => rollbackReason !== undefined, p.settings.stepSeconds * 1000);
       stopIfRequested();
       canary.push({ weight: step, verdict: await quick.judgeCanaryStep(p, before, step) });

@@ -27,7 +27,8 @@ it('the lifecycle deploys the version it registered, smoke-tested on golden rows
     }),
   );
   expect(summary.deploy).toMatchObject({ outcome: 'deployed', version: summary.version });
-  expect(summary.deploy!.canary.map((c) => c.weight)).toEqual([50, 100]);
+  // A first deploy: one judged step at 100 %, whatever the configured steps.
+  expect(summary.deploy!.canary.map((c) => c.weight)).toEqual([100]);
 
   const golden = JSON.parse((await stores().registry.readAttachment(MODEL, summary.version, GOLDEN_ATTACHMENT))!);
   expect(golden.rows).toHaveLength(16);

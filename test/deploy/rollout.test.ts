@@ -61,8 +61,9 @@ describe('deploy workflow: local target on the real dev server', () => {
     const result = await withWorkers(suite.connection, suite.bundle, taskQueue, () => deploy(taskQueue, versions.blue));
     expect(result).toMatchObject({ outcome: 'deployed', version: versions.blue });
     expect(result.previousVersion).toBeUndefined();
-    expect(result.canary.map((c) => c.weight)).toEqual([10, 50, 100]);
-    for (const step of result.canary) expect(step.verdict).toMatchObject({ ok: true, failures: 0 });
+    // Nothing served before: no traffic to share, so one judged step at 100 % (no dwell).
+    expect(result.canary.map((c) => c.weight)).toEqual([100]);
+    expect(result.canary[0].verdict).toMatchObject({ ok: true, failures: 0 });
     expect(result.canary[0].verdict.requests).toBeGreaterThanOrEqual(10);
 
     const serving = await stores().registry.getServing(MODEL);
