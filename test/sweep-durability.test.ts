@@ -29,9 +29,10 @@ describe('mlops sweep with a worker killed mid-sweep', () => {
       config,
       [
         'modelName: sweep-durable',
-        // Enough short trials that the sweep is surely mid-way when the worker is killed after the first ones.
-        'model: { type: mlp, hyperparameters: { epochs: 20, patience: 20, batchSize: 32, hiddenLayers: 1 } }',
-        'sweep: { maxTrials: 30, parallelism: 2, initialTrials: 3, trialsPerRun: 10, medianStoppingGraceEpochs: 20 }',
+        // Enough trials, each long enough (100 epochs, no early or median stopping), that the sweep is surely mid-way
+        // when the worker is killed after the first ones: with 20-epoch trials a fast run had finished 20 by then.
+        'model: { type: mlp, hyperparameters: { epochs: 100, patience: 100, batchSize: 32, hiddenLayers: 1 } }',
+        'sweep: { maxTrials: 30, parallelism: 2, initialTrials: 3, trialsPerRun: 10, medianStoppingGraceEpochs: 100 }',
       ].join('\n'),
     );
     const env = { MLOPS_TASK_QUEUE: taskQueue };
