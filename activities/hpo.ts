@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { logLoss, meanSquaredError } from '../lib/metrics';
+import type { DenseKernels } from '../lib/models/dense-engine';
 import { predict } from '../lib/models/predict';
 import { suggest } from '../lib/hpo/suggest';
 import { shouldStop } from '../lib/hpo/median-stopping';
@@ -26,7 +27,8 @@ export interface SuggestRequest {
 
 class StopTrial extends Error {}
 
-export function createHpoActivities({ store }: { store: ArtifactStore }) {
+/** `kernels` train the trials (the JavaScript ones when absent, as for a worker running `suggestTrials` only). */
+export function createHpoActivities({ store, kernels }: { store: ArtifactStore; kernels?: DenseKernels }) {
   return {
     /** Next hyperparameters: quasi-random first, then Expected Improvement over a GP of the finished trials. */
     async suggestTrials(request: SuggestRequest): Promise<ParamValues[]> {
@@ -76,6 +78,7 @@ export function createHpoActivities({ store }: { store: ArtifactStore }) {
           hyperparameters,
           config.model.seed,
           {
+            kernels,
             onEpoch: (_epoch, _train, valLoss) => {
               curve.push(valLoss);
               heartbeat({ epoch: curve.length, valLoss });
@@ -97,7 +100,7 @@ export function createHpoActivities({ store }: { store: ArtifactStore }) {
             : logLoss(data.validation.target, p.probabilities),
         );
       }
-      const result = record('completed');
+      const result = { ...record('completed'), ...(trained.kernels ? { kernels: trained.kernels } : {}) };
       if (result.loss === null || !Number.isFinite(result.loss)) {
         return { ...result, status: 'failed', loss: null, error: `objective is not finite (${result.loss})` };
       }

@@ -1,5 +1,6 @@
 import { paths } from '../config/paths';
 import type { DeployTargetName } from '../config/deploy';
+import type { DenseKernels } from '../lib/models/dense-engine';
 import type { ArtifactStore } from '../stores/artifact-store';
 import type { Registry } from '../stores/registry';
 import { createDataActivities } from './data';
@@ -28,8 +29,13 @@ export function createActivities(deps: ActivityDependencies) {
   return { ...createDataActivities(deps), ...createRegistryActivities(deps), suggestTrials, ...deploy };
 }
 
+export interface HeavyActivityDependencies extends ActivityDependencies {
+  /** The kernels models train on: `await loadTrainingKernels()` (activities/training-kernels.ts) at start-up. */
+  kernels: DenseKernels;
+}
+
 /** Heavy activities that poll the training task queue, so training scales out on its own workers. */
-export function createHeavyActivities(deps: ActivityDependencies) {
+export function createHeavyActivities(deps: HeavyActivityDependencies) {
   const { runTrial } = createHpoActivities(deps);
   return { ...createTrainingActivities(deps), runTrial };
 }

@@ -4,6 +4,7 @@ import type { LifecycleConfig } from '../config/project';
 import { referenceHistogram } from '../lib/data/histogram';
 import { rawInputColumns, transformRaw, type Preprocessor, type RawColumns } from '../lib/data/preprocess';
 import { classificationMetrics, mean, meanSquaredError, regressionMetrics } from '../lib/metrics';
+import type { DenseKernel, DenseKernels } from '../lib/models/dense-engine';
 import { ONNX_OUTPUT_NAME, ONNX_PROBABILITIES_NAME } from '../lib/models/onnx-graph';
 import { pipelineToOnnx } from '../lib/models/onnx-pipeline';
 import { predict } from '../lib/models/predict';
@@ -24,6 +25,8 @@ export interface TrainedModelRef {
   /** Epochs run (0 for closed-form models) and, with early stopping, the epoch whose weights were kept. */
   epochs: number;
   bestEpoch?: number;
+  /** MLP and logistic: the kernels that trained (the weights are the same with any). */
+  kernels?: DenseKernel;
 }
 
 export type ModelMetrics = Record<string, number>;
@@ -56,7 +59,7 @@ function referenceOutputs(model: Model, rows: number[][]): number[] {
   return prediction.task === 'regression' ? prediction.values : prediction.probabilities.flat();
 }
 
-export function createTrainingActivities({ store }: { store: ArtifactStore }) {
+export function createTrainingActivities({ store, kernels }: { store: ArtifactStore; kernels: DenseKernels }) {
   return {
     /** Fits the preprocessing on the training rows and trains the configured model family with a seed. */
     async trainModel(
@@ -71,7 +74,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
       const { type, hyperparameters, seed } = config.model;
       let trained;
       try {
-        trained = trainModelFamily(type, dataset.task, data.train, data.validation, hyperparameters, seed);
+        trained = trainModelFamily(type, dataset.task, data.train, data.validation, hyperparameters, seed, { kernels });
       } catch (err) {
         throw ApplicationFailure.nonRetryable((err as Error).message, 'TrainingError');
       }
@@ -82,6 +85,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }) {
         hyperparameters: { ...hyperparameters, seed },
         epochs: trained.lossHistory.length,
         ...(trained.bestEpoch !== undefined ? { bestEpoch: trained.bestEpoch } : {}),
+        ...(trained.kernels ? { kernels: trained.kernels } : {}),
       };
     },
 

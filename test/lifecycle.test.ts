@@ -1,10 +1,11 @@
-import { RetryState } from '@temporalio/common';
+import { defaultPayloadConverter, RetryState } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
+import type { TrainedModelRef } from '../activities/training';
 import { parseLifecycleConfig, SEATTLE_DATASET } from '../config/project';
 import { MODEL_NAME, MODEL_VERSION } from '../config/search-attributes';
 import { isServing } from '../runtime/dev-server';
@@ -29,6 +30,18 @@ function writeCsv(name: string, transform: (lines: string[]) => string[]): strin
 /** The demo's dataset section with another file. */
 function seattleWith(source: string) {
   return { ...SEATTLE_DATASET, source };
+}
+
+/** What the workflow's (single) activity of this type returned, from its recorded history. */
+async function activityResult<T>(workflowId: string, activityType: string): Promise<T> {
+  const events = (await suite.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+  const completed = events.find(
+    (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+  );
+  const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+  if (!payload) throw new Error(`no completed ${activityType} activity in ${workflowId}`);
+  return defaultPayloadConverter.fromPayload<T>(payload);
 }
 
 async function runLifecycle(taskQueue: string, config: object, run: string) {
@@ -120,6 +133,9 @@ describe('lifecycle workflow on the real dev server', () => {
     }
     expect(summary.metrics.validationAccuracy).toBeGreaterThan(0.9);
     expect(summary.metrics.validationAccuracy).toBeGreaterThan(summary.metrics.baselineAccuracy);
+    // The worker's trainModel activity trained on the WebAssembly kernels.
+    const trained = await activityResult<TrainedModelRef>(lifecycleWorkflowId('penguins-mlp', 'mlp'), 'trainModel');
+    expect(trained).toMatchObject({ modelType: 'mlp', kernels: 'wasm' });
     expect(summary.onnxParityMaxAbsDiff).toBeLessThanOrEqual(1e-5);
 
     const session = await InferenceSession.create(fileURLToPath(summary.artifact.uri));

@@ -79,6 +79,10 @@ describe('sweep workflow on the real dev server', () => {
       expect(t.params.learningRate).toBeGreaterThanOrEqual(1e-3);
       expect(Number.isInteger(t.params.hiddenUnits)).toBe(true);
     }
+    // The workers' trials train on the WebAssembly kernels.
+    const completed = result.trials.filter((t) => t.status === 'completed');
+    expect(completed.length).toBeGreaterThan(0);
+    expect(completed.map((t) => t.kernels)).toEqual(completed.map(() => 'wasm'));
     // The first run continued as new after 4 trials: the history stays bounded.
     const history = await suite.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
     expect(history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, createHeavyActivities } from '../activities';
+import { loadTrainingKernels } from '../activities/training-kernels';
 import { paths } from '../config/paths';
 import { trainingTaskQueue } from '../config/task-queues';
 import { FileArtifactStore } from '../stores/artifact-store';
@@ -27,6 +28,8 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
   const role = options.role ?? 'all';
   const deps = { store: new FileArtifactStore(paths.artifacts()), registry: new FileRegistry(paths.registry()) };
   const common = { connection: options.connection, namespace: options.namespace };
+  // Training is synchronous: its kernels are loaded (wabt initialises asynchronously) before any worker starts.
+  const kernels = role === 'workflows' ? null : await loadTrainingKernels();
   const workers: Promise<Worker>[] = [];
   if (role !== 'training') {
     workers.push(
@@ -38,12 +41,12 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
       }),
     );
   }
-  if (role !== 'workflows') {
+  if (kernels) {
     workers.push(
       Worker.create({
         ...common,
         taskQueue: trainingTaskQueue(options.taskQueue),
-        activities: createHeavyActivities(deps),
+        activities: createHeavyActivities({ ...deps, kernels }),
         // Training is CPU-bound: on a small machine, a few at a time.
         maxConcurrentActivityTaskExecutions: 2,
       }),

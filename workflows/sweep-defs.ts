@@ -48,6 +48,8 @@ export interface TrialRecord {
   /** Validation loss per epoch, for the median stopping rule and charts. */
   curve: number[];
   error?: string;
+  /** MLP and logistic: the kernels that trained a completed trial. */
+  kernels?: 'wasm' | 'js';
 }
 
 /** Everything the sweep carries across continue-as-new: plain JSON. */

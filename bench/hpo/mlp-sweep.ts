@@ -4,6 +4,7 @@
  * (`randomSearch`), sequential trials, several seeds. Writes .mlops/bench/hpo/mlp-sweep.json; report.ts charts it.
  * Usage: node --import tsx bench/hpo/mlp-sweep.ts. Environment: HPO_MLP_SEEDS (default 10), HPO_MLP_TRIALS (40).
  */
+import { loadTrainingKernels } from '../../activities/training-kernels';
 import { type Observation, randomSearch, suggest, type SuggestInput, type SuggestResult } from '../../lib/hpo';
 import { DEFAULT_TUNING_SPACES, resolveHyperparameters, trainModelFamily } from '../../lib/models/trainers';
 import { datasetOf, loadTable, prepareTask } from '../models/data';
@@ -54,9 +55,11 @@ async function main(): Promise<void> {
   const train = datasetOf(task, task.train);
   const validation = datasetOf(task, task.validation);
   const space = DEFAULT_TUNING_SPACES.mlp;
+  const kernels = await loadTrainingKernels();
   const objective = (params: Record<string, number | string>): number => {
     let best = Infinity;
     trainModelFamily('mlp', 'regression', train, validation, resolveHyperparameters('mlp', params), MODEL_SEED, {
+      kernels,
       onEpoch: (_epoch, _trainLoss, valLoss) => {
         if (valLoss < best) best = valLoss;
       },

@@ -1,4 +1,6 @@
+import { loadTrainingKernels } from '../../activities/training-kernels';
 import { randomSplit } from '../../lib/data/split';
+import type { DenseKernels } from '../../lib/models/dense-engine';
 import { classificationMetrics, regressionMetrics } from '../../lib/metrics';
 import { LOGISTIC_DEFAULTS, trainLogistic } from '../../lib/models/logistic';
 import { MLP_DEFAULTS, trainMlp } from '../../lib/models/mlp';
@@ -37,13 +39,13 @@ function averaged(dataset: string, model: QualityResult['model'], perSeed: Recor
   return { dataset, model, metrics, perSeed };
 }
 
-function runMlp(shared: SharedTask): QualityResult {
+function runMlp(shared: SharedTask, kernels: DenseKernels): QualityResult {
   const epochs: number[] = [];
   const perSeed = SEEDS.map((seed) => {
     const inner = randomSplit(shared.train.x.length, EARLY_STOPPING_FRACTION, seed);
     const train = datasetOf(shared, shared.train, inner.train);
     const stop = datasetOf(shared, shared.train, inner.validation);
-    const result = trainMlp(train, stop, MLP_DEFAULTS, { task: shared.task, seed });
+    const result = trainMlp(train, stop, MLP_DEFAULTS, { task: shared.task, seed, kernels });
     epochs.push(result.bestEpoch);
     return evaluate(shared, result.model);
   });
@@ -70,15 +72,17 @@ export async function runQuality(): Promise<QualityResult[]> {
   writeShared('quality-seattle-weather.json', { ...weather, ...settings, ridge: RIDGE_DEFAULTS });
   writeShared('quality-penguins.json', { ...penguins, ...settings, logistic: LOGISTIC_DEFAULTS });
 
+  // The kernels workers train on (the JavaScript ones give the same weights, more slowly).
+  const kernels = await loadTrainingKernels();
   const results: QualityResult[] = [];
   results.push(
     averaged(weather.name, 'ridge', [evaluate(weather, trainRidge(datasetOf(weather, weather.train), RIDGE_DEFAULTS))]),
   );
-  results.push(runMlp(weather));
+  results.push(runMlp(weather, kernels));
   const logistic = SEEDS.map((seed) =>
-    evaluate(penguins, trainLogistic(datasetOf(penguins, penguins.train), LOGISTIC_DEFAULTS, { seed }).model),
+    evaluate(penguins, trainLogistic(datasetOf(penguins, penguins.train), LOGISTIC_DEFAULTS, { seed, kernels }).model),
   );
   results.push(averaged(penguins.name, 'logistic', logistic));
-  results.push(runMlp(penguins));
+  results.push(runMlp(penguins, kernels));
   return results;
 }

@@ -127,8 +127,8 @@ function section(): string {
     ...speed,
     '',
     `Training rows: ${ours.speed[0].trainRows.toLocaleString('en-US')}, float64 on both sides; our trainer is ` +
-      'single-threaded, sklearn is held to one thread (threadpoolctl + OMP/OpenBLAS variables). Ours runs its default ' +
-      `kernels (${ours.speed[0].kernel}: WebAssembly f64x2 matrix products, or passes over nonzero entries only where ` +
+      'single-threaded, sklearn is held to one thread (threadpoolctl + OMP/OpenBLAS variables). Ours runs the ' +
+      `kernels workers train on (${ours.speed[0].kernel}: WebAssembly f64x2 matrix products, or passes over nonzero entries only where ` +
       'ReLUs leave few, and a vectorised Adam); "ours, JS kernels" is the same ' +
       'trainer with the per-row JavaScript kernels, which train to identical weights (checked in the run). Inference: our model ' +
       'exported with `modelToOnnx`, onnxruntime-node in-process with one intra-op thread, float32 (largest |ONNX − ' +

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { defaultDenseKernel, type DenseKernel } from '../../lib/models/dense-engine';
+import { loadTrainingKernels } from '../../activities/training-kernels';
+import { type DenseKernel, type DenseKernels, jsDenseKernels } from '../../lib/models/dense-engine';
 import { MLP_DEFAULTS, type MlpHyperparameters, trainMlp } from '../../lib/models/mlp';
 import { modelToOnnx } from '../../lib/models/onnx-export';
 import { predictRegression } from '../../lib/models/predict';
@@ -29,13 +30,13 @@ export const SPEED_CONFIGS: { name: string; hp: MlpHyperparameters }[] = [
 export interface SpeedResult {
   config: string;
   trainRows: number;
-  /** Training samples per second (epochs × rows / wall time), median of SPEED_REPETITIONS; default kernels. */
+  /** Training samples per second (epochs × rows / wall time), median of SPEED_REPETITIONS; the workers' kernels. */
   trainSamplesPerSecond: number;
   trainSeconds: number[];
-  /** The same with the per-row JavaScript kernels (`kernel: 'js'`), which give the same weights. */
+  /** The same with the per-row JavaScript kernels (`jsDenseKernels`), which give the same weights. */
   jsTrainSamplesPerSecond: number;
   jsTrainSeconds: number[];
-  /** The kernels `trainMlp` used by default. */
+  /** The kernels workers train on (`loadTrainingKernels`). */
   kernel: DenseKernel;
   /** onnxruntime-node, one thread, INFERENCE_BATCH_ROWS rows per run; median of INFERENCE_REPETITIONS passes. */
   inferenceRowsPerSecond: number;
@@ -96,23 +97,24 @@ export async function runSpeed(log: (line: string) => void): Promise<SpeedResult
   if (flights.train.x.length < inferenceRows)
     throw new RangeError('flights has too few rows for the inference batches');
 
+  const kernels = await loadTrainingKernels();
   const results: SpeedResult[] = [];
   for (const { name, hp } of SPEED_CONFIGS) {
-    const timed = (kernel: DenseKernel | undefined) => {
+    const timed = (kernels: DenseKernels) => {
       const seconds: number[] = [];
       const models: MlpRegressionModel[] = [];
       for (let rep = 0; rep < SPEED_REPETITIONS; rep++) {
         const start = performance.now();
-        const result = trainMlp(train, validation, hp, { task: 'regression', seed: rep + 1, kernel });
+        const result = trainMlp(train, validation, hp, { task: 'regression', seed: rep + 1, kernels });
         seconds.push((performance.now() - start) / 1000);
         if (result.lossHistory.length !== SPEED_EPOCHS) throw new Error(`expected ${SPEED_EPOCHS} epochs`);
         models.push(result.model);
-        log(`  ours ${name} (${kernel ?? 'default'} kernels): rep ${rep + 1} ${seconds[rep].toFixed(2)} s`);
+        log(`  ours ${name} (${kernels.kind} kernels): rep ${rep + 1} ${seconds[rep].toFixed(2)} s`);
       }
       return { seconds, models };
     };
-    const fast = timed(undefined);
-    const js = timed('js');
+    const fast = timed(kernels);
+    const js = timed(jsDenseKernels);
     // Both kernels sum in the same order: the models must be identical.
     const weights = (models: MlpRegressionModel[]) => JSON.stringify(models.map((m) => m.layers));
     if (weights(fast.models) !== weights(js.models)) throw new Error(`${name}: kernels trained different weights`);
@@ -125,7 +127,7 @@ export async function runSpeed(log: (line: string) => void): Promise<SpeedResult
       trainSeconds: fast.seconds,
       jsTrainSamplesPerSecond: rate(js.seconds),
       jsTrainSeconds: js.seconds,
-      kernel: defaultDenseKernel(),
+      kernel: kernels.kind,
       inferenceRowsPerSecond: inference.rowsPerSecond,
       onnxMaxAbsDiff: inference.maxDiff,
     });

@@ -1,6 +1,5 @@
 import type { AdamKernel } from './adam';
 import { DenseWorkspace, type LayerSlice, layoutLayers, type OutputLoss } from './dense-network';
-import { WasmDenseEngine, wasmSimdAvailable } from './kernels/wasm-dense-engine';
 
 /**
  * One network's training state: parameters and gradients in the engine's own layout (`layers`, which Adam walks),
@@ -33,14 +32,18 @@ export interface DenseEngine {
 }
 
 /**
- * Which kernels train: 'wasm' (the default where WebAssembly SIMD is available) runs whole mini-batches as
- * register-blocked f64x2 matrix products; 'js' runs per-row loops that skip inactive ReLU units. Both sum every
- * entry in the order of plain dense loops, so they train to the same weights; 'wasm' is the faster one once
- * batches or layers are wide (see bench/models).
+ * Which kernels train: 'wasm' runs whole mini-batches as register-blocked f64x2 matrix products
+ * (kernels/wasm-dense-engine.ts); 'js' runs per-row loops that skip inactive ReLU units. Both sum every entry in the
+ * order of plain dense loops, so they train to the same weights; 'wasm' is the faster one once batches or layers are
+ * wide (see bench/models).
  */
 export type DenseKernel = 'wasm' | 'js';
 
-export const defaultDenseKernel = (): DenseKernel => (wasmSimdAvailable() ? 'wasm' : 'js');
+/** A family of kernels: builds each network's engine. */
+export interface DenseKernels {
+  readonly kind: DenseKernel;
+  engine(sizes: number[], capacity: number): DenseEngine;
+}
 
 /** The per-row JavaScript passes of `DenseWorkspace`, with parameters in the plain layout. */
 class JsDenseEngine implements DenseEngine {
@@ -86,12 +89,8 @@ class JsDenseEngine implements DenseEngine {
   }
 }
 
-export function createDenseEngine(sizes: number[], capacity: number, kernel = defaultDenseKernel()): DenseEngine {
-  if (kernel === 'wasm') {
-    if (!wasmSimdAvailable()) {
-      throw new RangeError('kernel "wasm" needs WebAssembly SIMD, which this runtime lacks; use kernel "js"');
-    }
-    return new WasmDenseEngine(sizes, capacity);
-  }
-  return new JsDenseEngine(sizes, capacity);
-}
+/** The JavaScript kernels: always available, and what the trainers use unless given others. */
+export const jsDenseKernels: DenseKernels = {
+  kind: 'js',
+  engine: (sizes, capacity) => new JsDenseEngine(sizes, capacity),
+};

@@ -1,5 +1,5 @@
 import { Adam } from './adam';
-import { createDenseEngine, type DenseEngine, type DenseKernel } from './dense-engine';
+import { type DenseEngine, type DenseKernel, type DenseKernels, jsDenseKernels } from './dense-engine';
 import { initialParameters, type LayerSlice, layoutLayers, type OutputLoss } from './dense-network';
 import { SeededRandom } from './rng';
 import type { EpochLoss } from './types';
@@ -26,8 +26,8 @@ export interface DenseTrainingOptions {
   /** Reported losses are multiplied by this, e.g. the target variance to report MSE in raw target units. */
   lossScale?: number;
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
-  /** Which kernels run the passes (default: WebAssembly SIMD where available, see `DenseKernel`). */
-  kernel?: DenseKernel;
+  /** Which kernels run the passes (default: the JavaScript ones); every choice trains the same weights. */
+  kernels?: DenseKernels;
 }
 
 export interface DenseTrainingResult {
@@ -36,6 +36,8 @@ export interface DenseTrainingResult {
   lossHistory: EpochLoss[];
   /** 1-based; with validation rows the returned parameters are this epoch's (lowest validation loss). */
   bestEpoch: number;
+  /** The kernels that trained. */
+  kernels: DenseKernel;
 }
 
 function meanLoss(engine: DenseEngine, data: DenseData, loss: OutputLoss, order: Int32Array) {
@@ -62,7 +64,8 @@ export function trainDense(train: DenseData, validation: DenseData | null, optio
   const batchSize = Math.max(1, Math.min(options.batchSize, n));
   const random = new SeededRandom(options.seed);
   const { layers, parameterCount } = layoutLayers(sizes);
-  const engine = createDenseEngine(sizes, batchSize, options.kernel);
+  const kernels = options.kernels ?? jsDenseKernels;
+  const engine = kernels.engine(sizes, batchSize);
   engine.writeParams(initialParameters(layers, parameterCount, random));
   const { params, grads } = engine;
   const best = new Float64Array(params);
@@ -109,5 +112,5 @@ export function trainDense(train: DenseData, validation: DenseData | null, optio
   if (validation) params.set(best);
   const plain = new Float64Array(parameterCount);
   engine.readParams(plain);
-  return { params: plain, layers, lossHistory, bestEpoch } satisfies DenseTrainingResult;
+  return { params: plain, layers, lossHistory, bestEpoch, kernels: kernels.kind } satisfies DenseTrainingResult;
 }

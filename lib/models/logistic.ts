@@ -1,3 +1,4 @@
+import type { DenseKernel, DenseKernels } from './dense-engine';
 import { trainDense } from './dense-trainer';
 import { validateHyperparameters, type SearchSpace } from './search-space';
 import { fitStandardization, standardizeRows } from './standardize';
@@ -27,12 +28,16 @@ export interface LogisticTrainingOptions {
   /** Standardise the inputs internally (default); false when they are already preprocessed to a common scale. */
   standardize?: boolean;
   onEpoch?: (epoch: number, trainLoss: number) => void;
+  /** Which kernels train (default: the JavaScript ones); every choice gives the same weights. */
+  kernels?: DenseKernels;
 }
 
 export interface LogisticTrainingResult {
   model: LogisticModel;
   /** Mean cross-entropy of the training rows per epoch (valLoss is NaN). */
   lossHistory: EpochLoss[];
+  /** The kernels that trained. */
+  kernels: DenseKernel;
 }
 
 /**
@@ -42,7 +47,7 @@ export interface LogisticTrainingResult {
 export function trainLogistic(
   train: ClassificationDataset,
   hyperparameters: Partial<LogisticHyperparameters>,
-  { seed, onEpoch, standardize = true }: LogisticTrainingOptions,
+  { seed, onEpoch, standardize = true, kernels }: LogisticTrainingOptions,
 ): LogisticTrainingResult {
   const hp = validateHyperparameters(LOGISTIC_SEARCH_SPACE, LOGISTIC_DEFAULTS, hyperparameters);
   checkNumericDataset(train, 'logistic training set', 2);
@@ -55,7 +60,7 @@ export function trainLogistic(
     ? fitStandardization(train.features, d)
     : { means: new Array<number>(d).fill(0), scales: new Array<number>(d).fill(1) };
   const outputs = binary ? 1 : k;
-  const { params, lossHistory } = trainDense(
+  const trained = trainDense(
     { rowCount: train.features.length, x: standardizeRows(train.features, scaling), y },
     null,
     {
@@ -64,8 +69,10 @@ export function trainLogistic(
       ...hp,
       seed,
       onEpoch: onEpoch && ((epoch, trainLoss) => onEpoch(epoch, trainLoss)),
+      kernels,
     },
   );
+  const { params, lossHistory } = trained;
 
   // Standardised logit: b + Σ w·(x − m)/s = (b − Σ (w/s)·m) + Σ (w/s)·x.
   const rawRow = (column: number) => scaling.scales.map((s, j) => params[j * outputs + column] / s);
@@ -89,5 +96,5 @@ export function trainLogistic(
     weights,
     intercepts,
   };
-  return { model, lossHistory };
+  return { model, lossHistory, kernels: trained.kernels };
 }

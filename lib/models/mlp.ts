@@ -1,5 +1,5 @@
 import type { NumericDataset } from '../data/dataset';
-import type { DenseKernel } from './dense-engine';
+import type { DenseKernel, DenseKernels } from './dense-engine';
 import { trainDense } from './dense-trainer';
 import { validateHyperparameters, type SearchSpace } from './search-space';
 import { fitStandardization, standardizeRows } from './standardize';
@@ -52,8 +52,8 @@ export interface MlpTrainingOptions {
   seed: number;
   /** Called after every epoch with the mean data loss (MSE in target units, or cross-entropy) of both sets. */
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
-  /** Which kernels train (default: WebAssembly SIMD where available); every choice gives the same weights. */
-  kernel?: DenseKernel;
+  /** Which kernels train (default: the JavaScript ones); every choice gives the same weights. */
+  kernels?: DenseKernels;
 }
 
 export interface MlpTrainingResult<M extends MlpModel = MlpModel> {
@@ -63,6 +63,8 @@ export interface MlpTrainingResult<M extends MlpModel = MlpModel> {
   bestEpoch: number;
   /** True when early stopping ended training before `epochs`. */
   stoppedEarly: boolean;
+  /** The kernels that trained. */
+  kernels: DenseKernel;
 }
 
 function targets(data: NumericDataset, task: Task, label: string): Float64Array {
@@ -100,7 +102,7 @@ export function trainMlp(
   train: NumericDataset | ClassificationDataset,
   validation: NumericDataset | ClassificationDataset,
   hyperparameters: Partial<MlpHyperparameters>,
-  { task, seed, onEpoch, kernel }: MlpTrainingOptions,
+  { task, seed, onEpoch, kernels }: MlpTrainingOptions,
 ): MlpTrainingResult {
   const hp = validateHyperparameters(MLP_SEARCH_SPACE, MLP_DEFAULTS, hyperparameters);
   checkNumericDataset(train, 'mlp training set', 2);
@@ -140,7 +142,7 @@ export function trainMlp(
       seed,
       lossScale: targetScale * targetScale,
       onEpoch,
-      kernel,
+      kernels,
     },
   );
 
@@ -162,8 +164,8 @@ export function trainMlp(
     task === 'regression'
       ? { ...common, task, layers: rescaleOutput(layers, targetScale, targetMean) }
       : { ...common, task, classes };
-  const epochsRun = result.lossHistory.length;
-  return { model, lossHistory: result.lossHistory, bestEpoch: result.bestEpoch, stoppedEarly: epochsRun < hp.epochs };
+  const { lossHistory, bestEpoch } = result;
+  return { model, lossHistory, bestEpoch, stoppedEarly: lossHistory.length < hp.epochs, kernels: result.kernels };
 }
 
 /** Folds y = ŷ·scale + mean into the last layer, so the model predicts in raw target units. */

@@ -1,4 +1,5 @@
 import type { NumericDataset } from '../data/dataset';
+import type { DenseKernel, DenseKernels } from './dense-engine';
 import { LOGISTIC_DEFAULTS, LOGISTIC_SEARCH_SPACE, trainLogistic } from './logistic';
 import { MLP_DEFAULTS, MLP_SEARCH_SPACE, trainMlp } from './mlp';
 import { RIDGE_DEFAULTS, RIDGE_SEARCH_SPACE, trainRidge } from './ridge';
@@ -49,6 +50,14 @@ export interface TrainedModel {
   lossHistory: EpochLoss[];
   /** MLP: the epoch whose weights were kept (early stopping). */
   bestEpoch?: number;
+  /** MLP and logistic: the kernels that trained (the weights are the same with any). */
+  kernels?: DenseKernel;
+}
+
+export interface TrainingOptions {
+  onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
+  /** Kernels of the MLP and logistic trainers (default: the JavaScript ones). */
+  kernels?: DenseKernels;
 }
 
 /** Trains one model family on a preprocessed dataset; classification datasets carry their `classes`. */
@@ -59,7 +68,7 @@ export function trainModelFamily(
   validation: NumericDataset | ClassificationDataset,
   hyperparameters: Hyperparameters,
   seed: number,
-  { onEpoch }: { onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void } = {},
+  { onEpoch, kernels }: TrainingOptions = {},
 ): TrainedModel {
   checkTask(type, task);
   const classes = (train as ClassificationDataset).classes;
@@ -78,6 +87,7 @@ export function trainModelFamily(
       seed,
       standardize: false,
       onEpoch: onEpoch && ((epoch, trainLoss) => onEpoch(epoch, trainLoss, NaN)),
+      kernels,
     });
   }
   if (task === 'classification') {
@@ -85,7 +95,8 @@ export function trainModelFamily(
       task,
       seed,
       onEpoch,
+      kernels,
     });
   }
-  return trainMlp(train, validation, hyperparameters, { task, seed, onEpoch });
+  return trainMlp(train, validation, hyperparameters, { task, seed, onEpoch, kernels });
 }

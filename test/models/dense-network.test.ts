@@ -1,6 +1,7 @@
-import { createDenseEngine, type DenseEngine } from '../../lib/models/dense-engine';
+import { loadTrainingKernels } from '../../activities/training-kernels';
+import { type DenseEngine, jsDenseKernels } from '../../lib/models/dense-engine';
 import { initialParameters, layoutLayers } from '../../lib/models/dense-network';
-import { WasmDenseEngine } from '../../lib/models/kernels/wasm-dense-engine';
+import { WasmDenseKernels } from '../../lib/models/kernels/wasm-dense-engine';
 import { SeededRandom } from '../../lib/models/rng';
 
 /** Plain dense loops (no zero skipping), summing in the same order: the reference the sparse passes must match. */
@@ -41,11 +42,18 @@ function reference(sizes: number[], params: Float64Array, x: Float64Array, y: Fl
   return { out: acts[layers.length], grads, hidden: acts[1] };
 }
 
+let wasm: WasmDenseKernels;
+beforeAll(async () => {
+  const kernels = await loadTrainingKernels();
+  if (!(kernels instanceof WasmDenseKernels)) throw new Error(`expected the WebAssembly kernels, got ${kernels.kind}`);
+  wasm = kernels;
+});
+
 const engines: [string, (sizes: number[], capacity: number) => DenseEngine][] = [
-  ['js', (sizes, capacity) => createDenseEngine(sizes, capacity, 'js')],
-  ['wasm', (sizes, capacity) => createDenseEngine(sizes, capacity, 'wasm')],
-  ['wasm, sparse passes', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 1.01, 1.01)],
-  ['wasm, dense passes', (sizes, capacity) => new WasmDenseEngine(sizes, capacity, 0, 0)],
+  ['js', (sizes, capacity) => jsDenseKernels.engine(sizes, capacity)],
+  ['wasm', (sizes, capacity) => wasm.engine(sizes, capacity)],
+  ['wasm, sparse passes', (sizes, capacity) => wasm.engine(sizes, capacity, 1.01, 1.01)],
+  ['wasm, dense passes', (sizes, capacity) => wasm.engine(sizes, capacity, 0, 0)],
 ];
 
 describe.each(engines)('dense engine, %s kernels', (_, create) => {

@@ -1,9 +1,10 @@
+import { loadTrainingKernels, loadWatAssembler } from '../../activities/training-kernels';
 import { Adam } from '../../lib/models/adam';
-import { createDenseEngine, defaultDenseKernel } from '../../lib/models/dense-engine';
+import type { DenseKernels } from '../../lib/models/dense-engine';
 import { layoutLayers } from '../../lib/models/dense-network';
 import { trainDense } from '../../lib/models/dense-trainer';
 import { type Epilogue, gemmFunction } from '../../lib/models/kernels/gemm-wat';
-import { assembleWat } from '../../lib/models/kernels/wat-assembler';
+import { type WatAssembler, WasmDenseKernels } from '../../lib/models/kernels/wasm-dense-engine';
 import { SeededRandom } from '../../lib/models/rng';
 
 interface Wasm {
@@ -13,13 +14,19 @@ interface Wasm {
 }
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
+let assemble: WatAssembler;
+let kernels: DenseKernels;
+beforeAll(async () => {
+  [assemble, kernels] = await Promise.all([loadWatAssembler(), loadTrainingKernels()]);
+});
+
 function instantiate(functions: string) {
   const memory = new wasm.Memory({ initial: 4 });
-  const module = new wasm.Module(assembleWat(`(module (import "env" "memory" (memory 1)) ${functions})`));
+  const module = new wasm.Module(assemble(`(module (import "env" "memory" (memory 1)) ${functions})`));
   return { exports: new wasm.Instance(module, { env: { memory } }).exports, heap: new Float64Array(memory.buffer) };
 }
 
-describe('WebAssembly text assembler', () => {
+describe('WebAssembly text assembler (wabt, SIMD enabled)', () => {
   it('assembles scalar and f64x2 code that computes what it says', () => {
     const { exports, heap } = instantiate(`
       (func $axpy (export "axpy") (param $x i32) (param $y i32) (param $a f64) (param $n i32)
@@ -40,11 +47,9 @@ describe('WebAssembly text assembler', () => {
     expect(Array.from(heap.subarray(4, 8))).toEqual([9.5, 19, 28.5, 38]);
   });
 
-  it('names what it cannot assemble', () => {
-    expect(() => assembleWat('(module (func $f f32x4.add))')).toThrow(/unsupported instruction f32x4.add in \$f/);
-    expect(() => assembleWat('(module (func $f br $nowhere))')).toThrow(/unknown label \$nowhere/);
-    expect(() => assembleWat('(module (func $f (param $a i32) local.get $b))')).toThrow(/unknown local \$b/);
-    expect(() => assembleWat('(module (func $f)')).toThrow(/unbalanced "\("/);
+  it('rejects invalid text, saying where', () => {
+    expect(() => assemble('(module (func $f (param $a i32) local.get $b))')).toThrow(/undefined local variable "\$b"/);
+    expect(() => assemble('(module (func $f (result f64) i32.const 1))')).toThrow(/type mismatch/);
   });
 });
 
@@ -101,13 +106,14 @@ describe('f64x2 matrix product kernels', () => {
 });
 
 describe('WebAssembly training kernels', () => {
-  it('are the default where WebAssembly SIMD is available (Node 20+)', () => {
-    expect(defaultDenseKernel()).toBe('wasm');
+  it('are what workers train on where WebAssembly SIMD is available (Node 20+)', () => {
+    expect(kernels).toBeInstanceOf(WasmDenseKernels);
+    expect(kernels.kind).toBe('wasm');
   });
 
   it('run Adam bit-identically to the JavaScript loop, weights with L2 and biases without', () => {
     const sizes = [3, 5, 4];
-    const engine = createDenseEngine(sizes, 8, 'wasm');
+    const engine = kernels.engine(sizes, 8);
     const random = new SeededRandom(3);
     const n = engine.params.length;
     engine.params.set(Float64Array.from({ length: n }, () => random.normal()));
@@ -138,8 +144,9 @@ describe('WebAssembly training kernels', () => {
       const data = { rowCount: rows, x, y };
       const sizes = [d, 7, 5, k];
       const options = { sizes, loss, learningRate: 0.01, l2: 1e-4, epochs: 8, batchSize: 16, seed: 2 };
-      const js = trainDense(data, data, { ...options, kernel: 'js' });
-      const fast = trainDense(data, data, { ...options, kernel: 'wasm' });
+      const js = trainDense(data, data, options);
+      const fast = trainDense(data, data, { ...options, kernels });
+      expect([js.kernels, fast.kernels]).toEqual(['js', 'wasm']);
       expect(fast.params).toHaveLength(layoutLayers(sizes).parameterCount);
       expect(Array.from(fast.params)).toEqual(Array.from(js.params));
       expect(fast.lossHistory).toEqual(js.lossHistory);

@@ -1,7 +1,7 @@
 import { type AdamKernel, BETA1, BETA2, EPSILON } from '../adam';
+import type { DenseKernels } from '../dense-engine';
 import { type LayerSlice, layoutLayers, type OutputLoss, outputLoss } from '../dense-network';
 import { denseKernelsWat } from './dense-wat';
-import { assembleWat } from './wat-assembler';
 
 /** The parts of the global WebAssembly API used here (the project's TypeScript lib has no DOM types). */
 interface WasmApi {
@@ -23,33 +23,40 @@ export const SPARSE_FORWARD_BELOW = 0.5;
 /** Rows sampled at the start of a batch to estimate that share. */
 const DENSITY_SAMPLE_ROWS = 32;
 
-/** Compiled modules by stored layer widths (the kernels depend on the widths only); a sweep reuses a few shapes. */
-const modules = new Map<string, object>();
+/** WebAssembly text to a module binary, with the SIMD feature (e.g. wabt's parser, loaded by the caller). */
+export type WatAssembler = (wat: string) => Uint8Array;
+
 const MAX_CACHED_MODULES = 32;
 
-let simd: boolean | undefined;
-/** Whether this runtime compiles the f64x2 kernels (Node 20 does; checked once on a tiny network). */
-export function wasmSimdAvailable(): boolean {
-  if (simd === undefined) {
-    try {
-      simd = api !== undefined && api.validate(assembleWat(denseKernelsWat([1, 2])));
-    } catch {
-      simd = false;
-    }
+/** The WebAssembly kernels, assembled by `assemble` when a network of a new shape is first trained. */
+export class WasmDenseKernels implements DenseKernels {
+  readonly kind = 'wasm';
+  /** Compiled modules by stored layer widths (the kernels depend on the widths only); a sweep reuses a few shapes. */
+  private readonly modules = new Map<string, object>();
+
+  constructor(private readonly assemble: WatAssembler) {}
+
+  /** Share thresholds of the sparse passes can be set for tests; they change speed only. */
+  engine(sizes: number[], capacity: number, sparseBelow?: number, sparseForwardBelow?: number): WasmDenseEngine {
+    return new WasmDenseEngine(this, sizes, capacity, sparseBelow, sparseForwardBelow);
   }
-  return simd;
+
+  module(widths: number[]): object {
+    const key = widths.join(',');
+    let module = this.modules.get(key);
+    if (!module) {
+      if (!api) throw new RangeError('WebAssembly is not available in this runtime');
+      module = new api.Module(this.assemble(denseKernelsWat(widths)));
+      if (this.modules.size >= MAX_CACHED_MODULES) this.modules.delete(this.modules.keys().next().value as string);
+      this.modules.set(key, module);
+    }
+    return module;
+  }
 }
 
-function compiled(widths: number[]): object {
-  const key = widths.join(',');
-  let module = modules.get(key);
-  if (!module) {
-    if (!api) throw new RangeError('WebAssembly is not available in this runtime');
-    module = new api.Module(assembleWat(denseKernelsWat(widths)));
-    if (modules.size >= MAX_CACHED_MODULES) modules.delete(modules.keys().next().value as string);
-    modules.set(key, module);
-  }
-  return module;
+/** The WebAssembly kernels, or null where the runtime cannot run their f64x2 code (checked on a tiny network). */
+export function wasmDenseKernels(assemble: WatAssembler): WasmDenseKernels | null {
+  return api?.validate(assemble(denseKernelsWat([1, 2]))) ? new WasmDenseKernels(assemble) : null;
 }
 
 /**
@@ -76,6 +83,7 @@ export class WasmDenseEngine implements AdamKernel {
   private readonly kernels: Record<string, (...args: number[]) => void>;
 
   constructor(
+    kernels: WasmDenseKernels,
     readonly sizes: number[],
     readonly capacity: number,
     /** Share of nonzero pairs below which a layer's backward pass goes sparse (1.01: always, 0: never). */
@@ -105,7 +113,7 @@ export class WasmDenseEngine implements AdamKernel {
     }
     if (!api) throw new RangeError('WebAssembly is not available in this runtime');
     const memory = new api.Memory({ initial: Math.max(1, Math.ceil(top / PAGE)) });
-    this.kernels = new api.Instance(compiled(this.widths), { env: { memory } }).exports;
+    this.kernels = new api.Instance(kernels.module(this.widths), { env: { memory } }).exports;
     this.memory = new Float64Array(memory.buffer);
     this.params = this.memory.subarray(paramsAt / 8, paramsAt / 8 + parameterCount);
     this.grads = this.memory.subarray(gradsAt / 8, gradsAt / 8 + parameterCount);
