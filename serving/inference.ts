@@ -13,7 +13,13 @@ export type BatchOutputs = Record<string, OutputSlice>;
 
 function concat(columns: Column[], rows: number): Column {
   if (columns.length === 1) return columns[0];
-  if (Array.isArray(columns[0])) return (columns as string[][]).flat();
+  if (Array.isArray(columns[0])) {
+    // A plain loop: Array.prototype.flat is several times slower on thousands of strings.
+    const out = new Array<string>(rows);
+    let offset = 0;
+    for (const column of columns as string[][]) for (let i = 0; i < column.length; i++) out[offset++] = column[i];
+    return out;
+  }
   const out = new Float32Array(rows);
   let offset = 0;
   for (const column of columns as Float32Array[]) {

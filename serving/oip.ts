@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { binaryNumericColumn, binaryStringColumn, ELEMENT_BYTES, outputBytes } from './binary';
 import { describe, float32Value, hasOwn, isRecord, type Column, type FeatureBatch } from './columns';
 import { badRequest, tooLarge } from './errors';
 import type { ServedModel } from './model';
@@ -8,8 +9,13 @@ import type { BatchOutputs } from './inference';
 export interface InferRequest {
   id: string;
   batch: FeatureBatch;
-  /** Output names the client asked for (all when it did not say). */
-  outputs: string[];
+  /** Outputs the client asked for (all when it did not say), each as JSON data or as binary tensor data. */
+  outputs: RequestedOutput[];
+}
+
+export interface RequestedOutput {
+  name: string;
+  binary: boolean;
 }
 
 const NUMERIC_DATATYPES = ['FP32', 'FP64', 'INT64'];
@@ -61,8 +67,27 @@ function flatData(data: unknown[]): unknown[] {
   return data;
 }
 
-/** Validates an OIP infer body against the model's inputs; every error names the field and how to fix it. */
-export function parseInferRequest(body: unknown, model: ServedModel, maxRows: number): InferRequest {
+/** An input's `parameters.binary_data_size`, or undefined when its values are JSON `data`. */
+function binaryDataSize(input: Record<string, unknown>, field: string): number | undefined {
+  if (!hasOwn(input, 'parameters') || input.parameters === undefined) return undefined;
+  const parameters = input.parameters;
+  if (!isRecord(parameters)) throw badRequest(`${field}.parameters must be an object, got ${describe(parameters)}`);
+  if (!hasOwn(parameters, 'binary_data_size')) return undefined;
+  const size = parameters.binary_data_size;
+  if (!Number.isSafeInteger(size) || (size as number) < 0) {
+    throw badRequest(
+      `${field}.parameters.binary_data_size must be a byte count (an integer ≥ 0), got ${describe(size)}`,
+    );
+  }
+  return size as number;
+}
+
+/**
+ * Validates an OIP infer body against the model's inputs; every error names the field and how to fix it. `binary` is
+ * the tensor data after the JSON header (binary tensor data extension), consumed in the order of the inputs that
+ * give `parameters.binary_data_size`.
+ */
+export function parseInferRequest(body: unknown, model: ServedModel, maxRows: number, binary?: Buffer): InferRequest {
   if (!isRecord(body)) throw badRequest(`the request body must be a JSON object with "inputs", got ${describe(body)}`);
   if (hasOwn(body, 'id') && typeof body.id !== 'string')
     throw badRequest(`"id" must be a string, got ${describe(body.id)}`);
@@ -74,6 +99,40 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
   const features = new Map(model.features.map((f) => [f.name, f]));
   const columns: Record<string, Column> = {};
   let rows: number | undefined;
+  let binaryOffset = 0;
+  /** The next binarySize bytes of the binary tensor data as a column of n rows. */
+  const binaryColumn = (
+    input: Record<string, unknown>,
+    named: string,
+    kind: string,
+    datatype: string,
+    n: number,
+    binarySize: number,
+  ): Column => {
+    if (hasOwn(input, 'data')) {
+      throw badRequest(`${named} has both data and parameters.binary_data_size; send its values one way`);
+    }
+    if (!binary) {
+      throw badRequest(
+        `${named}.parameters.binary_data_size is set but the request has no binary data; send the JSON header's byte length as the Inference-Header-Content-Length header and the tensor bytes after the JSON`,
+      );
+    }
+    const elementBytes = ELEMENT_BYTES[datatype];
+    if (elementBytes !== undefined && binarySize !== n * elementBytes) {
+      throw badRequest(
+        `${named}.parameters.binary_data_size is ${binarySize} bytes but ${n} ${datatype} values take ${n * elementBytes}`,
+      );
+    }
+    const left = binary.length - binaryOffset;
+    if (binarySize > left) {
+      throw badRequest(
+        `${named}.parameters.binary_data_size is ${binarySize} bytes but only ${left} bytes of binary data are left after the earlier inputs; the body is truncated or a size is wrong`,
+      );
+    }
+    const bytes = binary.subarray(binaryOffset, binaryOffset + binarySize);
+    binaryOffset += binarySize;
+    return kind === 'categorical' ? binaryStringColumn(bytes, n, named) : binaryNumericColumn(datatype, bytes, named);
+  };
   body.inputs.forEach((input: unknown, index) => {
     const field = `inputs[${index}]`;
     if (!isRecord(input))
@@ -110,6 +169,11 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
         `${named}.datatype is ${describe(datatype)}; "${input.name}" (${feature.kind}) takes ${accepted.join(', ')}`,
       );
     }
+    const binarySize = binaryDataSize(input, named);
+    if (binarySize !== undefined) {
+      columns[input.name] = binaryColumn(input, named, feature.kind, datatype, n, binarySize);
+      return;
+    }
     if (!Array.isArray(input.data))
       throw badRequest(`${named}.data must be an array of ${n} values, got ${describe(input.data)}`);
     const data = flatData(input.data as unknown[]);
@@ -121,6 +185,11 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
         ? stringColumn(input.name, data, named)
         : numericColumn(input.name, datatype, data, named);
   });
+  if (binary && binaryOffset !== binary.length) {
+    throw badRequest(
+      `the body has ${binary.length} bytes of binary tensor data after the JSON header but the inputs' parameters.binary_data_size add up to ${binaryOffset}`,
+    );
+  }
   const missing = model.features.filter((f) => !hasOwn(columns, f.name)).map((f) => `"${f.name}" (${f.kind})`);
   if (missing.length)
     throw badRequest(`"inputs" lacks ${missing.join(', ')}; send every model input (null values for missing)`);
@@ -131,9 +200,23 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
   };
 }
 
-function requestedOutputs(body: Record<string, unknown>, model: ServedModel): string[] {
+/** A `parameters.<key>` flag: undefined when absent; a boolean, else a 400 naming the field. */
+function flag(owner: Record<string, unknown>, key: string, field: string): boolean | undefined {
+  if (!hasOwn(owner, 'parameters') || owner.parameters === undefined) return undefined;
+  const parameters = owner.parameters;
+  if (!isRecord(parameters)) throw badRequest(`${field}parameters must be an object, got ${describe(parameters)}`);
+  if (!hasOwn(parameters, key) || parameters[key] === undefined) return undefined;
+  const value = parameters[key];
+  if (typeof value !== 'boolean')
+    throw badRequest(`${field}parameters.${key} must be true or false, got ${describe(value)}`);
+  return value;
+}
+
+/** The outputs asked for; binary when the output's `binary_data` or else the request's `binary_data_output` says so. */
+function requestedOutputs(body: Record<string, unknown>, model: ServedModel): RequestedOutput[] {
   const names = model.outputs.map((o) => o.name);
-  if (!hasOwn(body, 'outputs') || body.outputs === undefined) return names;
+  const allBinary = flag(body, 'binary_data_output', '') ?? false;
+  if (!hasOwn(body, 'outputs') || body.outputs === undefined) return names.map((name) => ({ name, binary: allBinary }));
   if (!Array.isArray(body.outputs))
     throw badRequest(`"outputs" must be an array of {name}, got ${describe(body.outputs)}`);
   return body.outputs.map((output: unknown, i) => {
@@ -143,24 +226,54 @@ function requestedOutputs(body: Record<string, unknown>, model: ServedModel): st
         `outputs[${i}].name must be one of ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${describe(name)}`,
       );
     }
-    return name;
+    return { name, binary: flag(output as Record<string, unknown>, 'binary_data', `outputs[${i}].`) ?? allBinary };
   });
 }
 
 const OUTPUT_DATATYPES: Record<string, string> = { float32: 'FP32', float64: 'FP64', int64: 'INT64', string: 'BYTES' };
 
-/** The OIP infer response body. */
-export function inferResponse(model: ServedModel, request: InferRequest, outputs: BatchOutputs) {
-  return {
-    model_name: model.name,
-    model_version: model.version,
-    id: request.id,
-    outputs: request.outputs.map((name) => {
-      const out = outputs[name];
-      const data = Array.from(out.data as ArrayLike<number | bigint | string>, (v) =>
-        typeof v === 'bigint' ? Number(v) : typeof v === 'number' && !Number.isFinite(v) ? null : v,
-      );
-      return { name, shape: out.dims, datatype: OUTPUT_DATATYPES[out.type] ?? out.type.toUpperCase(), data };
-    }),
-  };
+/** An encoded infer response: JSON text, or (when an output is binary) the JSON header and tensor bytes after it. */
+export type EncodedResponse = { json: string } | { binary: Buffer; headerLength: number };
+
+/** JSON array elements as JSON.stringify writes them (non-finite numbers as null, int64 as numbers). */
+function jsonData(data: ArrayLike<number | bigint | string>): string {
+  let text = '';
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    const item =
+      typeof v === 'number'
+        ? Number.isFinite(v)
+          ? String(v)
+          : 'null'
+        : typeof v === 'bigint'
+          ? String(Number(v))
+          : JSON.stringify(v);
+    text = i === 0 ? item : `${text},${item}`;
+  }
+  return text;
+}
+
+/**
+ * The OIP infer response, written straight to text (the same JSON as JSON.stringify of the response object, without
+ * building it). Outputs asked for as binary carry `parameters.binary_data_size` and their bytes follow the JSON.
+ */
+export function encodeInferResponse(model: ServedModel, request: InferRequest, outputs: BatchOutputs): EncodedResponse {
+  let json = `{"model_name":${JSON.stringify(model.name)},"model_version":${JSON.stringify(model.version)},"id":${JSON.stringify(request.id)},"outputs":[`;
+  let tensors: Buffer[] | undefined;
+  request.outputs.forEach(({ name, binary }, i) => {
+    const out = outputs[name];
+    const datatype = OUTPUT_DATATYPES[out.type] ?? out.type.toUpperCase();
+    json += `${i ? ',' : ''}{"name":${JSON.stringify(name)},"shape":[${out.dims.join(',')}],"datatype":"${datatype}",`;
+    if (binary) {
+      const bytes = outputBytes(out.data);
+      (tensors ??= []).push(bytes);
+      json += `"parameters":{"binary_data_size":${bytes.length}}}`;
+    } else {
+      json += `"data":[${jsonData(out.data as ArrayLike<number | bigint | string>)}]}`;
+    }
+  });
+  json += ']}';
+  if (!tensors) return { json };
+  const header = Buffer.from(json, 'utf8');
+  return { binary: Buffer.concat([header, ...tensors]), headerLength: header.length };
 }

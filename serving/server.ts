@@ -1,16 +1,19 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { MODEL_NAME_PATTERN } from '../config/project';
 import { PACKAGE_ROOT } from '../config/paths';
 import { MicroBatcher } from './batcher';
+import { BINARY_EXTENSION, HEADER_LENGTH_HEADER, parseJsonText, splitBody } from './binary';
 import type { FeatureBatch } from './columns';
-import { notFound, notReady, ServingError, type FailureReason } from './errors';
+import { badRequest, classify, notFound, notReady, ServingError, type FailureReason } from './errors';
+import { inferFastPath } from './fast-infer';
 import { FeatureLog } from './feature-log';
 import { runBatches, type BatchOutputs } from './inference';
 import { createServingMetrics } from './metrics';
 import { loadServedModel, readModelFile, type ServedModel } from './model';
-import { inferResponse, parseInferRequest } from './oip';
+import { encodeInferResponse, parseInferRequest, type EncodedResponse } from './oip';
 import { parsePredictRequest, predictions } from './rows';
 
 export interface ModelServerOptions {
@@ -75,21 +78,6 @@ function packageVersion(): string {
   }
 }
 
-/** Maps any error to the status, `{"error"}` message and metrics reason the client gets. */
-function classify(err: FastifyError | ServingError, maxBodyBytes: number): ServingError {
-  if (err instanceof ServingError) return err;
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new ServingError(
-      413,
-      `request body is over the limit of ${maxBodyBytes} bytes; send fewer rows per request`,
-      'payload_too_large',
-    );
-  }
-  const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new ServingError(status, err.message, 'bad_request');
-  return new ServingError(500, `inference failed: ${err.message}`, 'inference_error');
-}
-
 /** An Open Inference Protocol v2 (KServe / Triton) REST server for one ONNX model version. */
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   const { modelName, modelVersion } = options;
@@ -106,13 +94,58 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     ? new FeatureLog({ dir: options.featureLogDir, sampleRate: options.featureLogSampleRate })
     : undefined;
   const failures = new WeakMap<FastifyRequest, FailureReason>();
+  /** Binary tensor data after a request's JSON header (binary tensor data extension). */
+  const binaryData = new WeakMap<FastifyRequest, Buffer>();
   let model: ServedModel | undefined;
   let batcher: MicroBatcher<FeatureBatch, BatchOutputs> | undefined;
   let state: 'loading' | 'ready' | 'failed' | 'closing' = 'loading';
   let loadError = '';
 
+  const servedLabels = { model: modelName, version: modelVersion };
+  const okLabels = { ...servedLabels, status: '200' };
+  /** Counts a finished inference request for the served model (or for the names a client asked for). */
+  const record = (
+    labels: { model: string; version: string },
+    status: number,
+    seconds: number,
+    reason?: FailureReason,
+  ) => {
+    metrics.requests.inc(status === 200 && labels === servedLabels ? okLabels : { ...labels, status: String(status) });
+    metrics.duration.observe(labels, seconds);
+    if (reason) metrics.failures.inc({ ...labels, reason });
+  };
+  const fastPath = options.faults
+    ? undefined
+    : inferFastPath({
+        modelName,
+        modelVersion,
+        maxBodyBytes,
+        serving: () => state === 'ready',
+        closing: () => state === 'closing',
+        infer: (body, binary) => {
+          const { model, batcher } = resolve({ name: modelName, version: modelVersion });
+          return runInfer(model, batcher, body, binary);
+        },
+        record: (status, seconds, reason) => record(servedLabels, status, seconds, reason),
+      });
+
   const app = Fastify({
     bodyLimit: maxBodyBytes,
+    // Plain infer requests for the served model take the fast path; everything else is fastify's.
+    serverFactory: (handler, factoryOptions) => {
+      const serverOptions = factoryOptions as {
+        keepAliveTimeout?: number;
+        requestTimeout?: number;
+        connectionTimeout?: number;
+      };
+      const server = http.createServer((req, res) => {
+        if (!fastPath?.(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = serverOptions.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = serverOptions.requestTimeout ?? 0;
+      server.setTimeout(serverOptions.connectionTimeout ?? 0);
+      return server;
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -127,23 +160,14 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     },
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    let parsed: unknown;
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      parsed = JSON.parse(text);
+      const split = splitBody(body as Buffer, request.headers[HEADER_LENGTH_HEADER]);
+      if (split.binary) binaryData.set(request, split.binary);
+      done(null, parseJsonText(split.json));
     } catch (err) {
-      if (text.trim() === '')
-        return done(new ServingError(400, 'request body is empty; send a JSON object', 'invalid_json'));
-      return done(
-        new ServingError(
-          400,
-          `request body is not valid JSON (${(err as Error).message}); send a JSON object`,
-          'invalid_json',
-        ),
-      );
+      done(err as ServingError);
     }
-    done(null, parsed);
   });
 
   app.setErrorHandler((err: FastifyError | ServingError, request, reply) => {
@@ -162,8 +186,6 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     if (state === 'closing') reply.header('connection', 'close');
     done(null, payload);
   });
-  const servedLabels = { model: modelName, version: modelVersion };
-  const okLabels = { ...servedLabels, status: '200' };
   app.addHook('onResponse', (request, reply, done) => {
     done();
     if (!INFERENCE_ROUTES.has(request.routeOptions.url ?? '')) return;
@@ -176,10 +198,12 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
             version: params.version === undefined || params.version === modelVersion ? modelVersion : 'unknown',
           };
     const status = reply.statusCode;
-    metrics.requests.inc(status === 200 && labels === servedLabels ? okLabels : { ...labels, status: String(status) });
-    metrics.duration.observe(labels, reply.elapsedTime / 1000);
-    const reason = failures.get(request) ?? (status >= 400 ? 'inference_error' : undefined);
-    if (reason) metrics.failures.inc({ ...labels, reason });
+    record(
+      labels,
+      status,
+      reply.elapsedTime / 1000,
+      failures.get(request) ?? (status >= 400 ? 'inference_error' : undefined),
+    );
   });
 
   if (options.faults) {
@@ -206,7 +230,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     return { model, batcher };
   }
 
-  const serverMetadata = { name: 'temporal-mlops', version: packageVersion(), extensions: [] as string[] };
+  const serverMetadata = { name: 'temporal-mlops', version: packageVersion(), extensions: [BINARY_EXTENSION] };
   app.get('/v2', async () => serverMetadata);
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_request, reply) =>
@@ -240,22 +264,40 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   app.get('/v2/models/:name/ready', modelReady);
   app.get('/v2/models/:name/versions/:version/ready', modelReady);
 
-  const infer = async (request: FastifyRequest) => {
-    const { model, batcher } = resolve(request.params as ModelParams);
-    const parsed = parseInferRequest(request.body, model, maxRows);
+  /** Validates, runs (micro-batched) and encodes one infer request. */
+  async function runInfer(
+    model: ServedModel,
+    batcher: MicroBatcher<FeatureBatch, BatchOutputs>,
+    body: unknown,
+    binary: Buffer | undefined,
+  ): Promise<EncodedResponse> {
+    const parsed = parseInferRequest(body, model, maxRows, binary);
     const outputs = await batcher.submit(parsed.batch);
-    metrics.rows.observe({ model: modelName, version: modelVersion }, parsed.batch.rows);
+    metrics.rows.observe(servedLabels, parsed.batch.rows);
     featureLog?.record(model, parsed.batch, predictions(model, parsed.batch.rows, outputs));
-    return inferResponse(model, parsed, outputs);
+    return encodeInferResponse(model, parsed, outputs);
+  }
+
+  const infer = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { model, batcher } = resolve(request.params as ModelParams);
+    const response = await runInfer(model, batcher, request.body, binaryData.get(request));
+    if ('json' in response) return reply.type('application/json; charset=utf-8').send(response.json);
+    return reply
+      .type('application/octet-stream')
+      .header(HEADER_LENGTH_HEADER, response.headerLength)
+      .send(response.binary);
   };
   app.post('/v2/models/:name/infer', infer);
   app.post('/v2/models/:name/versions/:version/infer', infer);
 
   const predict = async (request: FastifyRequest) => {
     const { model, batcher } = resolve(request.params as ModelParams);
+    if (binaryData.has(request)) {
+      throw badRequest('the predict endpoint takes JSON rows only; send binary tensor data to the infer endpoint');
+    }
     const batch = parsePredictRequest(request.body, model, maxRows);
     const outputs = await batcher.submit(batch);
-    metrics.rows.observe({ model: modelName, version: modelVersion }, batch.rows);
+    metrics.rows.observe(servedLabels, batch.rows);
     const result = predictions(model, batch.rows, outputs);
     featureLog?.record(model, batch, result);
     return { model_name: model.name, model_version: model.version, predictions: result };

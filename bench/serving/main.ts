@@ -74,6 +74,14 @@ function seattleColumns(rows: number) {
   return { date, precipitation, temp_min: tempMin, wind, weather };
 }
 
+/** A request: its body and the headers that go with it. */
+interface Payload {
+  body: string | Buffer;
+  headers: Record<string, string>;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
 function inferBody(rows: number): string {
   const columns = seattleColumns(rows);
   return JSON.stringify({
@@ -84,6 +92,60 @@ function inferBody(rows: number): string {
       data: Array.from(data as ArrayLike<number | string>),
     })),
   });
+}
+
+/**
+ * The same rows with the binary tensor data extension: a JSON header naming each input's byte size, then the raw
+ * little-endian tensors (BYTES elements as a uint32 length and UTF-8 bytes); the prediction comes back as raw FP32.
+ */
+function inferBinary(rows: number): Payload {
+  const columns = seattleColumns(rows);
+  const tensors = Object.values(columns).map((data) =>
+    Array.isArray(data)
+      ? Buffer.concat(
+          data.flatMap((s) => {
+            const bytes = Buffer.from(s, 'utf8');
+            const length = Buffer.alloc(4);
+            length.writeUInt32LE(bytes.length);
+            return [length, bytes];
+          }),
+        )
+      : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  );
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: Object.entries(columns).map(([name, data], i) => ({
+        name,
+        shape: [rows],
+        datatype: Array.isArray(data) ? 'BYTES' : 'FP32',
+        parameters: { binary_data_size: tensors[i].length },
+      })),
+      parameters: { binary_data_output: true },
+    }),
+  );
+  return {
+    body: Buffer.concat([header, ...tensors]),
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+  };
+}
+
+/** One request before the load: the server must answer it with `rows` predictions, else the numbers mean nothing. */
+async function checkAnswer(url: string, payload: Payload, rows: number): Promise<void> {
+  const response = await fetch(`${url}/v2/models/seattle/infer`, {
+    method: 'POST',
+    headers: payload.headers,
+    body: payload.body,
+  });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const headerLength = Number(response.headers.get('inference-header-content-length') ?? bytes.length);
+  const header = JSON.parse(bytes.toString('utf8', 0, headerLength)) as {
+    outputs?: { shape: number[]; data?: number[]; parameters?: { binary_data_size?: number } }[];
+  };
+  const output = header.outputs?.[0];
+  const values = output?.data?.length ?? (output?.parameters?.binary_data_size ?? 0) / 4;
+  if (response.status !== 200 || values !== rows || bytes.length - headerLength !== (output?.data ? 0 : rows * 4)) {
+    throw new Error(`${url} answered ${response.status} with ${values} predictions for ${rows} rows`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -149,7 +211,7 @@ function percentile(sorted: Float64Array, q: number): number {
 
 async function load(
   url: string,
-  body: string,
+  payload: Payload,
   connections: number,
   durationS: number,
   overallRate?: number,
@@ -158,8 +220,8 @@ async function load(
   const instance = autocannon({
     url: `${url}/v2/models/seattle/infer`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
+    headers: payload.headers,
+    body: payload.body,
     connections,
     duration: durationS,
     ...(overallRate ? { overallRate } : {}),
@@ -190,9 +252,9 @@ async function load(
   };
 }
 
-async function measure(url: string, body: string, connections: number, overallRate?: number): Promise<LoadResult> {
-  if (WARMUP > 0) await load(url, body, connections, WARMUP, overallRate);
-  const result = await load(url, body, connections, DURATION, overallRate);
+async function measure(url: string, payload: Payload, connections: number, overallRate?: number): Promise<LoadResult> {
+  if (WARMUP > 0) await load(url, payload, connections, WARMUP, overallRate);
+  const result = await load(url, payload, connections, DURATION, overallRate);
   console.error(
     `  ${url} c=${connections}${overallRate ? ` rate=${overallRate}/s` : ''}: ${result.requestsPerS.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(3)} ms, p99 ${result.p99Ms.toFixed(3)} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
   );
@@ -274,24 +336,34 @@ interface Results {
   warmupS: number;
   oneRow: { connections: number; ours: LoadResult; bare: LoadResult }[];
   /** In-process rows/s with the server's session options and with onnxruntime's defaults; the goal uses the larger. */
-  large: { ours: LoadResult[]; inProcess: InProcess; inProcessDefaults: InProcess };
+  /** ours: JSON bodies; binary: the binary tensor data extension (raw tensors in and out). */
+  large: { ours: LoadResult[]; binary: LoadResult[]; inProcess: InProcess; inProcessDefaults: InProcess };
   fixedRate: { ours: LoadResult; bare: LoadResult };
-  bodyBytes: { oneRow: number; large: number };
+  bodyBytes: { oneRow: number; large: number; largeBinary: number };
 }
 
 function report(r: Results): string {
   const at64 = r.oneRow.find((x) => x.connections === 64)!;
   const httpShare = at64.ours.requestsPerS / at64.bare.requestsPerS;
-  const bestLarge = r.large.ours.reduce((a, b) => (b.requestsPerS > a.requestsPerS ? b : a));
+  const best = (results: LoadResult[]) => results.reduce((a, b) => (b.requestsPerS > a.requestsPerS ? b : a));
   const limit = Math.max(r.large.inProcess.rowsPerS, r.large.inProcessDefaults.rowsPerS);
-  const rowsShare = (bestLarge.requestsPerS * LARGE_ROWS) / limit;
+  const jsonShare = (best(r.large.ours).requestsPerS * LARGE_ROWS) / limit;
+  const rowsShare = (best(r.large.binary).requestsPerS * LARGE_ROWS) / limit;
   const p99 = r.fixedRate.ours.p99Ms;
   const missed = [
     httpShare < GOALS.httpShare ? `requests/s at 64 clients: ${fmt(httpShare * 100)} % of the bare server's` : '',
-    rowsShare < GOALS.rowsShare ? `rows/s with 1,000-row requests: ${fmt(rowsShare * 100)} % of in-process` : '',
+    rowsShare < GOALS.rowsShare
+      ? `rows/s with 1,000-row requests: ${fmt(rowsShare * 100)} % of in-process with binary tensors`
+      : '',
     !(p99 < GOALS.p99Ms) ? `p99 at ${FIXED_RATE} requests/s: ${ms(p99)} ms` : '',
   ].filter(Boolean);
-  const errors = [...r.oneRow.flatMap((x) => [x.ours, x.bare]), ...r.large.ours, r.fixedRate.ours, r.fixedRate.bare]
+  const errors = [
+    ...r.oneRow.flatMap((x) => [x.ours, x.bare]),
+    ...r.large.ours,
+    ...r.large.binary,
+    r.fixedRate.ours,
+    r.fixedRate.bare,
+  ]
     .map((x) => x.non2xx + x.errors)
     .reduce((a, b) => a + b, 0);
   return [
@@ -299,7 +371,7 @@ function report(r: Results): string {
     '',
     `Run ${r.date} on ${r.machine}. Load average (1, 5, 15 min) before: ${r.loadBefore}; after: ${r.loadAfter}.`,
     '',
-    `Command: \`flock /tmp/mlops-cpu.lock bash bench/serving/run.sh\`. The model server (\`serving/main.ts\`, defaults: no feature log, batch window 0) and the bare Node HTTP server each run as their own process; autocannon runs in the benchmark process. **All three share the machine's 2 cores**, so every number includes the load generator's CPU. Each measurement: ${r.warmupS} s warm-up, then ${r.durationS} s. Model: the seattle-weather ridge pipeline (raw features in, one-hot and scaling inside the ONNX graph), built as the tests build it. Requests: OIP v2 \`POST /v2/models/seattle/infer\`, one FP32 or BYTES tensor per feature (${r.bodyBytes.oneRow} bytes for 1 row, ${fmt(r.bodyBytes.large)} bytes for 1,000 rows). Latency percentiles from every response's own time (float ms); failed requests: ${errors}. See bench/serving/README.md for the method.`,
+    `Command: \`flock /tmp/mlops-cpu.lock bash bench/serving/run.sh\`. The model server (\`serving/main.ts\`, defaults: no feature log, batch window 0) and the bare Node HTTP server each run as their own process; autocannon runs in the benchmark process. **All three share the machine's 2 cores**, so every number includes the load generator's CPU. Each measurement: ${r.warmupS} s warm-up, then ${r.durationS} s. Model: the seattle-weather ridge pipeline (raw features in, one-hot and scaling inside the ONNX graph), built as the tests build it. Requests: OIP v2 \`POST /v2/models/seattle/infer\`, one FP32 or BYTES tensor per feature (${r.bodyBytes.oneRow} bytes for 1 row, ${fmt(r.bodyBytes.large)} bytes for 1,000 rows), and for 1,000 rows also with the binary tensor data extension (a JSON header, then raw FP32 and length-prefixed BYTES tensors, ${fmt(r.bodyBytes.largeBinary)} bytes; the prediction comes back as raw FP32). Latency percentiles from every response's own time (float ms); failed requests: ${errors}. See bench/serving/README.md for the method.`,
     '',
     '### 1-row requests: model server against a bare Node HTTP server returning a constant',
     '',
@@ -314,14 +386,15 @@ function report(r: Results): string {
     '',
     `In-process (the model servers stopped): sequential \`session.run\` on the same 1,000 rows as tensors, ${fmt(r.large.inProcess.rowsPerS)} rows/s with the server's session options (one intra-op thread, no spinning), ${fmt(r.large.inProcessDefaults.rowsPerS)} rows/s with onnxruntime's defaults; the share below is of the larger.`,
     '',
-    '| clients | req/s | rows/s | p50 ms | p99 ms | share of in-process rows/s |',
-    '| ------: | ----: | -----: | -----: | -----: | -------------------------: |',
-    ...r.large.ours.map(
-      (x) =>
-        `| ${x.connections} | ${fmt(x.requestsPerS)} | ${fmt(x.requestsPerS * LARGE_ROWS)} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${fmt(((x.requestsPerS * LARGE_ROWS) / limit) * 100)} % |`,
-    ),
+    '| clients | JSON req/s | JSON rows/s | JSON p50 ms | JSON p99 ms | JSON share | binary req/s | binary rows/s | binary p50 ms | binary p99 ms | binary share of in-process rows/s |',
+    '| ------: | ---------: | ----------: | ----------: | ----------: | ---------: | -----------: | ------------: | ------------: | ------------: | --------------------------------: |',
+    ...r.large.ours.map((x, i) => {
+      const b = r.large.binary[i];
+      const share = (y: LoadResult) => `${fmt(((y.requestsPerS * LARGE_ROWS) / limit) * 100)} %`;
+      return `| ${x.connections} | ${fmt(x.requestsPerS)} | ${fmt(x.requestsPerS * LARGE_ROWS)} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${share(x)} | ${fmt(b.requestsPerS)} | ${fmt(b.requestsPerS * LARGE_ROWS)} | ${ms(b.p50Ms)} | ${ms(b.p99Ms)} | ${share(b)} |`;
+    }),
     '',
-    `Best: ${fmt(rowsShare * 100)} % of in-process rows/s (goal ≥ 50 %: ${yes(rowsShare >= GOALS.rowsShare)}).`,
+    `Best: ${fmt(rowsShare * 100)} % of in-process rows/s with binary tensors (goal ≥ 50 %: ${yes(rowsShare >= GOALS.rowsShare)}); ${fmt(jsonShare * 100)} % with JSON bodies.`,
     '',
     `### Latency at a fixed ${fmt(FIXED_RATE)} requests/s (1-row requests, ${FIXED_RATE_CONNECTIONS} connections, autocannon overallRate)`,
     '',
@@ -369,14 +442,19 @@ async function main(): Promise<void> {
     children.push(ours);
     const bare = await startChild('bare server', ['--import', 'tsx', 'bench/serving/bare-server.ts']);
     children.push(bare);
-    const oneRowBody = inferBody(1);
-    const largeBody = inferBody(LARGE_ROWS);
+    const oneRowBody = { body: inferBody(1), headers: JSON_HEADERS };
+    const largeBody = { body: inferBody(LARGE_ROWS), headers: JSON_HEADERS };
+    const largeBinary = inferBinary(LARGE_ROWS);
+    await checkAnswer(ours.url, oneRowBody, 1);
+    await checkAnswer(ours.url, largeBody, LARGE_ROWS);
+    await checkAnswer(ours.url, largeBinary, LARGE_ROWS);
 
     if (PARTS.size < 3) {
       // Profiling: load only, no report.
       if (PARTS.has('one-row')) for (const c of CONNECTIONS) await measure(ours.url, oneRowBody, c);
       if (PARTS.has('fixed-rate')) await measure(ours.url, oneRowBody, FIXED_RATE_CONNECTIONS, FIXED_RATE);
       if (PARTS.has('large')) for (const c of LARGE_CONNECTIONS) await measure(ours.url, largeBody, c);
+      if (PARTS.has('large')) for (const c of LARGE_CONNECTIONS) await measure(ours.url, largeBinary, c);
       return;
     }
     console.error('1-row requests');
@@ -396,6 +474,9 @@ async function main(): Promise<void> {
     console.error(`${LARGE_ROWS}-row requests`);
     const large: LoadResult[] = [];
     for (const connections of LARGE_CONNECTIONS) large.push(await measure(ours.url, largeBody, connections));
+    console.error(`${LARGE_ROWS}-row requests, binary tensor data`);
+    const binary: LoadResult[] = [];
+    for (const connections of LARGE_CONNECTIONS) binary.push(await measure(ours.url, largeBinary, connections));
     await Promise.all(children.map(stopChild)); // the in-process run has the machine to itself
     const inProcess = await inProcessRowsPerS(model.file, LARGE_ROWS, SESSION_OPTIONS);
     const inProcessDefaults = await inProcessRowsPerS(model.file, LARGE_ROWS, {});
@@ -411,9 +492,13 @@ async function main(): Promise<void> {
       durationS: DURATION,
       warmupS: WARMUP,
       oneRow,
-      large: { ours: large, inProcess, inProcessDefaults },
+      large: { ours: large, binary, inProcess, inProcessDefaults },
       fixedRate,
-      bodyBytes: { oneRow: Buffer.byteLength(oneRowBody), large: Buffer.byteLength(largeBody) },
+      bodyBytes: {
+        oneRow: Buffer.byteLength(oneRowBody.body),
+        large: Buffer.byteLength(largeBody.body),
+        largeBinary: largeBinary.body.length,
+      },
     };
     writeFileSync(path.join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     const section = await formatSection(report(results));

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { startModelServer, type ModelServer } from '../../serving/server';
 import { seededRandom } from '../helpers/random';
 import { seattleModel, tempDir } from './fixtures';
-import { call } from './http';
+import { binaryBody, call, type BinaryInput } from './http';
 
 const MALFORMED = 10_000;
 /** One valid request after every VALID_EVERY malformed ones: the server must keep answering them correctly. */
@@ -77,7 +77,7 @@ function malformed(): FuzzRequest {
     body: typeof value === 'string' ? value : JSON.stringify(value),
     kind,
   });
-  switch (int(20)) {
+  switch (int(21)) {
     case 0: {
       const text = JSON.stringify({ id: 'fuzz', inputs });
       return json('truncated JSON', text.slice(0, int(text.length)));
@@ -219,6 +219,8 @@ function malformed(): FuzzRequest {
       const depth = 1000 + int(10_000);
       return json('deep nesting', pick(['['.repeat(depth), `{"inputs":${'['.repeat(depth)}${']'.repeat(depth)}}`]));
     }
+    case 19:
+      return malformedBinary(inputs as BinaryInput[], n);
     default:
       return json(
         'non-JSON literals',
@@ -230,9 +232,92 @@ function malformed(): FuzzRequest {
   }
 }
 
+/** A binary tensor data request (JSON header, then raw tensors) broken in one way. */
+function malformedBinary(inputs: BinaryInput[], n: number): FuzzRequest {
+  const { header, tensors, body } = binaryBody(
+    inputs,
+    random() < 0.5 ? { parameters: { binary_data_output: true } } : {},
+  );
+  const parsed = JSON.parse(header.toString()) as { inputs: { parameters: { binary_data_size: number } }[] };
+  const request = (kind: string, bytes: Buffer, headerLength: string | number = header.length): FuzzRequest => ({
+    method: 'POST',
+    path: pick([INFER, '/v2/models/seattle/versions/1/infer']),
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerLength) },
+    body: bytes,
+    kind: `binary: ${kind}`,
+  });
+  const victim = int(inputs.length);
+  switch (int(6)) {
+    case 0:
+      return request(
+        'wrong header length',
+        body,
+        pick([
+          header.length - 1 - int(header.length),
+          header.length + 1 + int(body.length),
+          '-1',
+          'x',
+          '1.5',
+          '',
+          '1e3',
+        ]),
+      );
+    case 1: {
+      // A size that disagrees with the shape and datatype, with or without the bytes to match it.
+      const delta = pick([-1, 1, 4, -4, 8]);
+      parsed.inputs[victim].parameters.binary_data_size += delta;
+      const text = Buffer.from(JSON.stringify(parsed));
+      const bytes = tensors.map((t, i) =>
+        i === victim && random() < 0.5
+          ? delta > 0
+            ? Buffer.concat([t, Buffer.alloc(delta)])
+            : t.subarray(0, t.length + delta)
+          : t,
+      );
+      return request('size mismatch', Buffer.concat([text, ...bytes]), text.length);
+    }
+    case 2:
+      return request('truncated body', body.subarray(0, header.length + int(body.length - header.length)));
+    case 3:
+      return request('bytes left over', Buffer.concat([body, Buffer.alloc(1 + int(16))]));
+    case 4: {
+      // Non-finite values in a float tensor, or a BYTES element whose length runs past its tensor.
+      const weather = inputs.findIndex((i) => i.datatype === 'BYTES');
+      const target = pick(inputs.filter((i) => i.datatype === 'FP32' || i.datatype === 'FP64'));
+      if (random() < 0.5) {
+        target.data[int(n)] = pick([Infinity, -Infinity, 1e39]); // 1e39 is Infinity as FP32, beyond float32 as FP64
+        const broken = binaryBody(inputs);
+        return request('value beyond float32', broken.body, broken.header.length);
+      }
+      const broken = Buffer.from(tensors[weather]);
+      broken.writeUInt32LE(broken.length + int(1000), 0);
+      return request(
+        'BYTES length past its tensor',
+        Buffer.concat([header, ...tensors.slice(0, weather), broken, ...tensors.slice(weather + 1)]),
+      );
+    }
+    default: {
+      // binary_data_size beside data, or not a byte count.
+      const input = parsed.inputs[victim] as Record<string, unknown> & { parameters: Record<string, unknown> };
+      if (random() < 0.5) input.data = inputs[victim].data;
+      else input.parameters.binary_data_size = pick([-4, 1.5, '12', null, [12]]);
+      const text = Buffer.from(JSON.stringify(parsed));
+      return request('bad binary_data_size', Buffer.concat([text, ...tensors]), text.length);
+    }
+  }
+}
+
 function valid(): { request: FuzzRequest; rows: number } {
   const n = 1 + int(8);
   const infer = random() < 0.5;
+  if (random() < 0.25) {
+    const { header, body } = binaryBody(validInputs(n) as BinaryInput[]);
+    const headers = {
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': `${header.length}`,
+    };
+    return { request: { method: 'POST', path: INFER, headers, body, kind: 'valid binary' }, rows: n };
+  }
   return {
     request: {
       method: 'POST',
@@ -354,7 +439,7 @@ it(`answers ${MALFORMED} malformed requests with a 4xx and an {"error"} message,
   expect(problems.slice(0, 5)).toEqual([]);
   expect(validServed).toBe(MALFORMED / VALID_EVERY);
   // Every kind of malformation was exercised, and each of the expected statuses came up.
-  expect(kinds.size).toBe(20);
+  expect(kinds.size).toBe(20 + 7); // 7 kinds of malformed binary requests
   expect([...statuses.keys()].sort()).toEqual([400, 404, 413, 414]);
   expect({} as Record<string, unknown>).not.toHaveProperty('polluted');
 

@@ -4,7 +4,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { toEpochDays } from '../../lib/data/preprocess';
 import { startModelServer, type ModelServer } from '../../serving/server';
 import { penguinsModel, seattleModel, tempDir, type ModelFixture } from './fixtures';
-import { call, post, runDirect } from './http';
+import { binaryBody, call, post, postBinary, runDirect, tensorBytes, type BinaryInput } from './http';
 
 let dir: string;
 let seattle: ModelFixture;
@@ -57,7 +57,10 @@ describe('Open Inference Protocol endpoints', () => {
     expect(seattleServer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await call(base, '/v2/health/live')).toMatchObject({ status: 200, body: { live: true } });
     expect(await call(base, '/v2/health/ready')).toMatchObject({ status: 200, body: { ready: true } });
-    expect(await call(base, '/v2')).toMatchObject({ status: 200, body: { name: 'temporal-mlops', extensions: [] } });
+    expect(await call(base, '/v2')).toMatchObject({
+      status: 200,
+      body: { name: 'temporal-mlops', extensions: ['binary_tensor_data'] },
+    });
     expect(await call(base, '/v2/models/seattle/ready')).toMatchObject({ status: 200, body: { ready: true } });
     expect((await call(base, '/v2/models/seattle/versions/3/ready')).status).toBe(200);
   });
@@ -147,6 +150,215 @@ describe('Open Inference Protocol endpoints', () => {
     expect(expected.label).toEqual([0, 2, 1]); // Adelie, Gentoo, Chinstrap
     const labelsOnly = await post(url, '/v2/models/penguins/infer', { inputs, outputs: [{ name: 'label' }] });
     expect(labelsOnly.body.outputs).toEqual([{ name: 'label', shape: [3], datatype: 'INT64', data: [0, 2, 1] }]);
+  });
+});
+
+describe('binary tensor data extension', () => {
+  const INFER = '/v2/models/seattle/infer';
+  const binaryInputs = (numeric: 'FP32' | 'FP64' | 'INT64'): BinaryInput[] =>
+    seattleInputs(numeric).map((i) => ({
+      name: i.name,
+      datatype: i.datatype as BinaryInput['datatype'],
+      data: i.data as (number | string)[],
+    }));
+  const expectedPrediction = async (inputs: BinaryInput[]) =>
+    (await runDirect(seattleSession, Object.fromEntries(inputs.map((i) => [i.name, i.data])))).prediction;
+
+  it.each(['FP32', 'FP64', 'INT64'] as const)(
+    'reads %s and BYTES tensors after the JSON header and answers JSON, or raw FP32 when asked',
+    async (type) => {
+      const inputs = binaryInputs(type);
+      const expected = await expectedPrediction(inputs);
+      const { header, body } = binaryBody(inputs, { id: `bin-${type}` });
+      const json = await postBinary(base, INFER, body, header.length);
+      expect(json.status).toBe(200);
+      expect(json.headerLength).toBeUndefined();
+      expect(json.json).toEqual({
+        model_name: 'seattle',
+        model_version: '3',
+        id: `bin-${type}`,
+        outputs: [{ name: 'prediction', shape: [3, 1], datatype: 'FP32', data: expected }],
+      });
+
+      const asked = binaryBody(inputs, { parameters: { binary_data_output: true } });
+      const reply = await postBinary(base, '/v2/models/seattle/versions/3/infer', asked.body, asked.header.length);
+      expect(reply.status).toBe(200);
+      expect(reply.json.outputs).toEqual([
+        { name: 'prediction', shape: [3, 1], datatype: 'FP32', parameters: { binary_data_size: 12 } },
+      ]);
+      expect(reply.binary.length).toBe(12);
+      expect(Array.from(new Float32Array(Uint8Array.from(reply.binary).buffer))).toEqual(expected);
+    },
+  );
+
+  it('mixes JSON and binary inputs, takes NaN and empty strings as missing, and answers per output', async () => {
+    const binary: BinaryInput[] = [
+      { name: 'wind', datatype: 'FP32', data: [NaN, 2, 8] },
+      { name: 'weather', datatype: 'BYTES', data: ['drizzle', '', 'snow'] },
+    ];
+    const tensors = binary.map(tensorBytes);
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          ...seattleInputs('FP32').filter((i) => i.name !== 'wind' && i.name !== 'weather'),
+          ...binary.map((b, i) => ({
+            name: b.name,
+            shape: [3],
+            datatype: b.datatype,
+            parameters: { binary_data_size: tensors[i].length },
+          })),
+        ],
+        outputs: [{ name: 'prediction', parameters: { binary_data: true } }],
+      }),
+    );
+    const reply = await postBinary(base, INFER, Buffer.concat([header, ...tensors]), header.length);
+    expect(reply.status).toBe(200);
+    const expected = await runDirect(seattleSession, {
+      date: seattleEpochDays,
+      precipitation: SEATTLE.precipitation,
+      temp_min: SEATTLE.temp_min,
+      wind: [NaN, 2, 8],
+      weather: ['drizzle', '', 'snow'],
+    });
+    expect(Array.from(new Float32Array(Uint8Array.from(reply.binary).buffer))).toEqual(expected.prediction);
+
+    // A classifier: probabilities as raw FP32, labels as raw INT64, or only the labels as JSON.
+    const columns: BinaryInput[] = [
+      { name: 'Island', datatype: 'BYTES', data: ['Torgersen', 'Biscoe', 'Dream'] },
+      { name: 'Beak Length (mm)', datatype: 'FP64', data: [39.1, 46.1, 49.5] },
+      { name: 'Beak Depth (mm)', datatype: 'FP64', data: [18.7, 13.2, 19] },
+      { name: 'Flipper Length (mm)', datatype: 'INT64', data: [181, 211, 200] },
+      { name: 'Body Mass (g)', datatype: 'FP32', data: [3750, 4500, 3800] },
+      { name: 'Sex', datatype: 'BYTES', data: ['MALE', 'FEMALE', 'MALE'] },
+    ];
+    const direct = await runDirect(penguinsSession, Object.fromEntries(columns.map((c) => [c.name, c.data])));
+    const all = binaryBody(columns, { parameters: { binary_data_output: true } });
+    const both = await postBinary(penguinsServer.url, '/v2/models/penguins/infer', all.body, all.header.length);
+    expect(both.json.outputs).toEqual([
+      { name: 'probabilities', shape: [3, 3], datatype: 'FP32', parameters: { binary_data_size: 36 } },
+      { name: 'label', shape: [3], datatype: 'INT64', parameters: { binary_data_size: 24 } },
+    ]);
+    const bytes = Uint8Array.from(both.binary).buffer;
+    expect(Array.from(new Float32Array(bytes, 0, 9))).toEqual(direct.probabilities);
+    expect([0, 1, 2].map((i) => Number(both.binary.readBigInt64LE(36 + 8 * i)))).toEqual([0, 2, 1]);
+    const labels = binaryBody(columns, {
+      parameters: { binary_data_output: true },
+      outputs: [{ name: 'label', parameters: { binary_data: false } }],
+    });
+    const json = await postBinary(penguinsServer.url, '/v2/models/penguins/infer', labels.body, labels.header.length);
+    expect(json.headerLength).toBeUndefined();
+    expect(json.json.outputs).toEqual([{ name: 'label', shape: [3], datatype: 'INT64', data: [0, 2, 1] }]);
+  });
+
+  const valid = () => binaryBody(binaryInputs('FP32'));
+  const withInput = (name: string, change: (input: Record<string, unknown>) => void, tensors?: Buffer[]) => {
+    const { header, tensors: original } = valid();
+    const parsed = JSON.parse(header.toString());
+    change(parsed.inputs.find((i: { name: string }) => i.name === name));
+    const text = Buffer.from(JSON.stringify(parsed));
+    return { body: Buffer.concat([text, ...(tensors ?? original)]), length: text.length };
+  };
+  const cases: [string, () => { body: Buffer; length: number | string }, RegExp][] = [
+    [
+      'header length not a number',
+      () => ({ body: valid().body, length: 'twelve' }),
+      /Inference-Header-Content-Length header must be the byte length of the JSON header, got "twelve"/,
+    ],
+    [
+      'header length past the body',
+      () => ({ body: valid().body, length: valid().body.length + 1 }),
+      /says \d+ bytes of JSON but the body has only \d+ bytes/,
+    ],
+    [
+      'header length cutting the JSON',
+      () => ({ body: valid().body, length: valid().header.length - 3 }),
+      /not valid JSON/,
+    ],
+    [
+      'size not matching shape and datatype',
+      () => withInput('wind', (i) => (i.parameters = { binary_data_size: 8 })),
+      /"wind"\)\.parameters\.binary_data_size is 8 bytes but 3 FP32 values take 12/,
+    ],
+    [
+      'truncated body',
+      () => {
+        const { header, body } = valid();
+        return { body: body.subarray(0, body.length - 5), length: header.length };
+      },
+      /"weather"\)\.parameters\.binary_data_size is \d+ bytes but only \d+ bytes of binary data are left.*truncated/,
+    ],
+    [
+      'bytes left over',
+      () => {
+        const { header, body } = valid();
+        return { body: Buffer.concat([body, Buffer.alloc(4)]), length: header.length };
+      },
+      /has \d+ bytes of binary tensor data after the JSON header but the inputs' parameters\.binary_data_size add up to \d+/,
+    ],
+    [
+      'data and binary_data_size both',
+      () => withInput('wind', (i) => (i.data = [1, 2, 3])),
+      /"wind"\) has both data and parameters\.binary_data_size/,
+    ],
+    [
+      'binary_data_size not a byte count',
+      () => withInput('wind', (i) => (i.parameters = { binary_data_size: -12 })),
+      /binary_data_size must be a byte count \(an integer ≥ 0\), got number -12/,
+    ],
+    [
+      'BYTES element longer than its tensor',
+      () => {
+        const { tensors } = valid();
+        const weather = Buffer.from(tensors[4]);
+        weather.writeUInt32LE(1000, 0);
+        return withInput('weather', () => undefined, [...tensors.slice(0, 4), weather]);
+      },
+      /"weather"\)\[0\] says 1000 bytes but only \d+ are left/,
+    ],
+    [
+      'infinite FP32 value',
+      () => {
+        const { tensors } = valid();
+        const wind = Buffer.from(Float32Array.from([1, Infinity, 3]).buffer);
+        return withInput('wind', () => undefined, [...tensors.slice(0, 3), wind, tensors[4]]);
+      },
+      /"wind"\)\[1\] is Infinity, outside the float32 range/,
+    ],
+    [
+      'binary_data_output not a boolean',
+      () => {
+        const { header, tensors } = valid();
+        const text = Buffer.from(
+          JSON.stringify({ ...JSON.parse(header.toString()), parameters: { binary_data_output: 'yes' } }),
+        );
+        return { body: Buffer.concat([text, ...tensors]), length: text.length };
+      },
+      /parameters\.binary_data_output must be true or false, got the string "yes"/,
+    ],
+  ];
+
+  it.each(cases)('400s %s with a clear message', async (_name, build, message) => {
+    const { body, length } = build();
+    const reply = await postBinary(base, INFER, body, length);
+    expect(reply.status).toBe(400);
+    expect(Object.keys(reply.json)).toEqual(['error']);
+    expect(reply.json.error).toMatch(message);
+  });
+
+  it('400s binary_data_size without binary data, and binary data sent to predict', async () => {
+    const { header } = valid();
+    const noBinary = await post(base, INFER, header.toString());
+    expect(noBinary.status).toBe(400);
+    expect(noBinary.body.error).toMatch(/binary_data_size is set but the request has no binary data; send the JSON/);
+    const rows = Buffer.from(JSON.stringify({ rows: [{}] }));
+    const predict = await postBinary(
+      base,
+      '/v2/models/seattle/predict',
+      Buffer.concat([rows, Buffer.alloc(4)]),
+      rows.length,
+    );
+    expect(predict.status).toBe(400);
+    expect(predict.json.error).toMatch(/predict endpoint takes JSON rows only/);
   });
 });
 
