@@ -22,7 +22,12 @@ const NUMERIC_DATATYPES = ['FP32', 'FP64', 'INT64'];
 
 function shapeOf(input: Record<string, unknown>, field: string): number[] {
   const shape = input.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+  let valid = Array.isArray(shape);
+  for (let i = 0; valid && i < (shape as unknown[]).length; i++) {
+    const d = (shape as unknown[])[i];
+    valid = Number.isSafeInteger(d) && (d as number) >= 0;
+  }
+  if (!valid) {
     throw badRequest(`${field}.shape must be an array of non-negative integers such as [3], got ${describe(shape)}`);
   }
   return shape as number[];
@@ -52,19 +57,89 @@ function numericColumn(name: string, datatype: string, data: unknown[], field: s
 }
 
 function stringColumn(name: string, data: unknown[], field: string): string[] {
-  return data.map((value, i) => {
-    if (value === null) return '';
-    if (typeof value !== 'string') {
-      throw badRequest(`${field}.data[${i}] is ${describe(value)}; "${name}" needs strings (or null for missing)`);
-    }
-    return value;
-  });
+  const column = new Array<string>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i];
+    if (value === null) column[i] = '';
+    else if (typeof value === 'string') column[i] = value;
+    else throw badRequest(`${field}.data[${i}] is ${describe(value)}; "${name}" needs strings (or null for missing)`);
+  }
+  return column;
 }
 
 /** OIP data may be nested one level ([[1], [2]] for shape [2, 1]); `flat()` is slow, so only nested data pays for it. */
 function flatData(data: unknown[]): unknown[] {
   for (let i = 0; i < data.length; i++) if (Array.isArray(data[i])) return data.flat();
   return data;
+}
+
+/** The binary tensor data after the JSON header, and how much of it earlier inputs took. */
+interface BinaryCursor {
+  data: Buffer | undefined;
+  offset: number;
+}
+
+/** The next binarySize bytes of the binary tensor data as a column of n rows. */
+function binaryColumn(
+  cursor: BinaryCursor,
+  input: Record<string, unknown>,
+  named: string,
+  kind: string,
+  datatype: string,
+  n: number,
+  binarySize: number,
+): Column {
+  const binary = cursor.data;
+  if (hasOwn(input, 'data')) {
+    throw badRequest(`${named} has both data and parameters.binary_data_size; send its values one way`);
+  }
+  if (!binary) {
+    throw badRequest(
+      `${named}.parameters.binary_data_size is set but the request has no binary data; send the JSON header's byte length as the Inference-Header-Content-Length header and the tensor bytes after the JSON`,
+    );
+  }
+  const elementBytes = ELEMENT_BYTES[datatype];
+  if (elementBytes !== undefined && binarySize !== n * elementBytes) {
+    throw badRequest(
+      `${named}.parameters.binary_data_size is ${binarySize} bytes but ${n} ${datatype} values take ${n * elementBytes}`,
+    );
+  }
+  const left = binary.length - cursor.offset;
+  if (binarySize > left) {
+    throw badRequest(
+      `${named}.parameters.binary_data_size is ${binarySize} bytes but only ${left} bytes of binary data are left after the earlier inputs; the body is truncated or a size is wrong`,
+    );
+  }
+  const bytes = binary.subarray(cursor.offset, cursor.offset + binarySize);
+  cursor.offset += binarySize;
+  return kind === 'categorical' ? binaryStringColumn(bytes, n, named) : binaryNumericColumn(datatype, bytes, named);
+}
+
+/** Per model: its inputs by name and the outputs a request gets when it names none (JSON, or all binary). */
+interface ModelPlan {
+  features: Map<string, ServedModel['features'][number]>;
+  allOutputs: { json: RequestedOutput[]; binary: RequestedOutput[] };
+  /** The response's JSON up to the id. */
+  responsePrefix: string;
+}
+
+const plans = new WeakMap<ServedModel, ModelPlan>();
+
+function planFor(model: ServedModel): ModelPlan {
+  let plan = plans.get(model);
+  if (!plan) {
+    const names = model.outputs.map((o) => o.name);
+    plan = {
+      features: new Map(model.features.map((f) => [f.name, f])),
+      allOutputs: {
+        json: names.map((name) => ({ name, binary: false })),
+        binary: names.map((name) => ({ name, binary: true })),
+      },
+      responsePrefix: `{"model_name":${JSON.stringify(model.name)},"model_version":${JSON.stringify(model.version)},"id":`,
+    };
+    plans.set(model, plan);
+  }
+  return plan;
 }
 
 /** An input's `parameters.binary_data_size`, or undefined when its values are JSON `data`. */
@@ -96,44 +171,15 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
       `"inputs" must be a non-empty array of {name, shape, datatype, data}, got ${describe(body.inputs)}`,
     );
   }
-  const features = new Map(model.features.map((f) => [f.name, f]));
+  const plan = planFor(model);
+  const features = plan.features;
   const columns: Record<string, Column> = {};
+  let given = 0;
   let rows: number | undefined;
-  let binaryOffset = 0;
-  /** The next binarySize bytes of the binary tensor data as a column of n rows. */
-  const binaryColumn = (
-    input: Record<string, unknown>,
-    named: string,
-    kind: string,
-    datatype: string,
-    n: number,
-    binarySize: number,
-  ): Column => {
-    if (hasOwn(input, 'data')) {
-      throw badRequest(`${named} has both data and parameters.binary_data_size; send its values one way`);
-    }
-    if (!binary) {
-      throw badRequest(
-        `${named}.parameters.binary_data_size is set but the request has no binary data; send the JSON header's byte length as the Inference-Header-Content-Length header and the tensor bytes after the JSON`,
-      );
-    }
-    const elementBytes = ELEMENT_BYTES[datatype];
-    if (elementBytes !== undefined && binarySize !== n * elementBytes) {
-      throw badRequest(
-        `${named}.parameters.binary_data_size is ${binarySize} bytes but ${n} ${datatype} values take ${n * elementBytes}`,
-      );
-    }
-    const left = binary.length - binaryOffset;
-    if (binarySize > left) {
-      throw badRequest(
-        `${named}.parameters.binary_data_size is ${binarySize} bytes but only ${left} bytes of binary data are left after the earlier inputs; the body is truncated or a size is wrong`,
-      );
-    }
-    const bytes = binary.subarray(binaryOffset, binaryOffset + binarySize);
-    binaryOffset += binarySize;
-    return kind === 'categorical' ? binaryStringColumn(bytes, n, named) : binaryNumericColumn(datatype, bytes, named);
-  };
-  body.inputs.forEach((input: unknown, index) => {
+  const cursor: BinaryCursor = { data: binary, offset: 0 };
+  const inputs = body.inputs as unknown[];
+  for (let index = 0; index < inputs.length; index++) {
+    const input = inputs[index];
     const field = `inputs[${index}]`;
     if (!isRecord(input))
       throw badRequest(`${field} must be an object {name, shape, datatype, data}, got ${describe(input)}`);
@@ -170,9 +216,10 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
       );
     }
     const binarySize = binaryDataSize(input, named);
+    given++;
     if (binarySize !== undefined) {
-      columns[input.name] = binaryColumn(input, named, feature.kind, datatype, n, binarySize);
-      return;
+      columns[input.name] = binaryColumn(cursor, input, named, feature.kind, datatype, n, binarySize);
+      continue;
     }
     if (!Array.isArray(input.data))
       throw badRequest(`${named}.data must be an array of ${n} values, got ${describe(input.data)}`);
@@ -184,19 +231,20 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
       feature.kind === 'categorical'
         ? stringColumn(input.name, data, named)
         : numericColumn(input.name, datatype, data, named);
-  });
-  if (binary && binaryOffset !== binary.length) {
+  }
+  if (binary && cursor.offset !== binary.length) {
     throw badRequest(
-      `the body has ${binary.length} bytes of binary tensor data after the JSON header but the inputs' parameters.binary_data_size add up to ${binaryOffset}`,
+      `the body has ${binary.length} bytes of binary tensor data after the JSON header but the inputs' parameters.binary_data_size add up to ${cursor.offset}`,
     );
   }
-  const missing = model.features.filter((f) => !hasOwn(columns, f.name)).map((f) => `"${f.name}" (${f.kind})`);
-  if (missing.length)
+  if (given !== model.features.length) {
+    const missing = model.features.filter((f) => !hasOwn(columns, f.name)).map((f) => `"${f.name}" (${f.kind})`);
     throw badRequest(`"inputs" lacks ${missing.join(', ')}; send every model input (null values for missing)`);
+  }
   return {
     id: typeof body.id === 'string' ? body.id : randomUUID(),
     batch: { columns, rows: rows! },
-    outputs: requestedOutputs(body, model),
+    outputs: requestedOutputs(body, model, plan),
   };
 }
 
@@ -213,10 +261,10 @@ function flag(owner: Record<string, unknown>, key: string, field: string): boole
 }
 
 /** The outputs asked for; binary when the output's `binary_data` or else the request's `binary_data_output` says so. */
-function requestedOutputs(body: Record<string, unknown>, model: ServedModel): RequestedOutput[] {
-  const names = model.outputs.map((o) => o.name);
+function requestedOutputs(body: Record<string, unknown>, model: ServedModel, plan: ModelPlan): RequestedOutput[] {
   const allBinary = flag(body, 'binary_data_output', '') ?? false;
-  if (!hasOwn(body, 'outputs') || body.outputs === undefined) return names.map((name) => ({ name, binary: allBinary }));
+  if (!hasOwn(body, 'outputs') || body.outputs === undefined) return plan.allOutputs[allBinary ? 'binary' : 'json'];
+  const names = model.outputs.map((o) => o.name);
   if (!Array.isArray(body.outputs))
     throw badRequest(`"outputs" must be an array of {name}, got ${describe(body.outputs)}`);
   return body.outputs.map((output: unknown, i) => {
@@ -258,9 +306,10 @@ function jsonData(data: ArrayLike<number | bigint | string>): string {
  * building it). Outputs asked for as binary carry `parameters.binary_data_size` and their bytes follow the JSON.
  */
 export function encodeInferResponse(model: ServedModel, request: InferRequest, outputs: BatchOutputs): EncodedResponse {
-  let json = `{"model_name":${JSON.stringify(model.name)},"model_version":${JSON.stringify(model.version)},"id":${JSON.stringify(request.id)},"outputs":[`;
+  let json = `${planFor(model).responsePrefix}${JSON.stringify(request.id)},"outputs":[`;
   let tensors: Buffer[] | undefined;
-  request.outputs.forEach(({ name, binary }, i) => {
+  for (let i = 0; i < request.outputs.length; i++) {
+    const { name, binary } = request.outputs[i];
     const out = outputs[name];
     const datatype = OUTPUT_DATATYPES[out.type] ?? out.type.toUpperCase();
     json += `${i ? ',' : ''}{"name":${JSON.stringify(name)},"shape":[${out.dims.join(',')}],"datatype":"${datatype}",`;
@@ -271,7 +320,7 @@ export function encodeInferResponse(model: ServedModel, request: InferRequest, o
     } else {
       json += `"data":[${jsonData(out.data as ArrayLike<number | bigint | string>)}]}`;
     }
-  });
+  }
   json += ']}';
   if (!tensors) return { json };
   const header = Buffer.from(json, 'utf8');

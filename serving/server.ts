@@ -265,17 +265,18 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   app.get('/v2/models/:name/versions/:version/ready', modelReady);
 
   /** Validates, runs (micro-batched) and encodes one infer request. */
-  async function runInfer(
+  function runInfer(
     model: ServedModel,
     batcher: MicroBatcher<FeatureBatch, BatchOutputs>,
     body: unknown,
     binary: Buffer | undefined,
   ): Promise<EncodedResponse> {
     const parsed = parseInferRequest(body, model, maxRows, binary);
-    const outputs = await batcher.submit(parsed.batch);
-    metrics.rows.observe(servedLabels, parsed.batch.rows);
-    featureLog?.record(model, parsed.batch, predictions(model, parsed.batch.rows, outputs));
-    return encodeInferResponse(model, parsed, outputs);
+    return batcher.submit(parsed.batch).then((outputs) => {
+      metrics.rows.observe(servedLabels, parsed.batch.rows);
+      featureLog?.record(model, parsed.batch, predictions(model, parsed.batch.rows, outputs));
+      return encodeInferResponse(model, parsed, outputs);
+    });
   }
 
   const infer = async (request: FastifyRequest, reply: FastifyReply) => {
