@@ -22,18 +22,11 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { formatSection, writeSection } from '../results-file';
 import { SESSION_OPTIONS } from '../../serving/model';
 import { seattleModel } from '../../test/serving/fixtures';
+import { envInt } from '../env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT_DIR = path.join(ROOT, '.mlops', 'bench', 'serving');
 const HEADING = '## Serving (bench/serving)';
-
-const envInt = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-};
 
 const DURATION = Math.max(1, envInt('SERVING_DURATION', 10));
 const WARMUP = envInt('SERVING_WARMUP', 2);

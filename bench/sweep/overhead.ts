@@ -48,18 +48,11 @@ import {
   type SweepInput,
   type TrialRecord,
 } from '../../workflows/sweep-defs';
+import { envInt } from '../env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RAW_FILE = path.join(ROOT, '.mlops', 'bench', 'sweep', 'results.json');
 const HEADING = '## Sweep orchestration overhead (bench/sweep)';
-
-const envInt = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-};
 
 const TRIALS = envInt('SWEEP_TRIALS', 500);
 const REPS = Math.max(1, envInt('SWEEP_REPS', 3));
