@@ -4,9 +4,11 @@
  * suggestion wall times, the two goals, and the Branin convergence chart (bench/hpo/convergence.svg).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeVegaLiteSvg } from '../chart';
 import { formatSection, writeSection } from '../results-file';
+import { median, quantile } from '../stats';
 import { type ArmResults, N_INITIAL, OUT_DIR, readJson, ROOT, type RunResult, TIMING_REPETITIONS } from './common';
 import { FUNCTIONS, logRegret, type TestFunction } from './functions';
 import type { MlpSweepResults } from './mlp-sweep';
@@ -19,15 +21,6 @@ const OURS = 'ours GP-EI';
 const GP_PEER = 'Optuna GPSampler';
 const ARMS = [OURS, 'ours random', GP_PEER, 'Optuna TPESampler'];
 
-/** Linear-interpolation quantile (numpy's default) of unsorted values. */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
 const f2 = (v: number) => v.toFixed(2);
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
 
@@ -142,8 +135,6 @@ async function bandChart(options: {
   file: string;
 }): Promise<void> {
   const { values, arms, budget } = options;
-  const vl = await import('vega-lite');
-  const vega = await import('vega');
   const color = { field: 'arm', type: 'nominal' as const, title: null, scale: { domain: arms } };
   const x = {
     field: 'evaluation',
@@ -151,48 +142,44 @@ async function bandChart(options: {
     title: options.xTitle,
     scale: { domain: [1, budget] },
   };
-  const spec = vl.compile({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: options.title, subtitle: options.subtitle },
-    width: 560,
-    height: 320,
-    data: { values },
-    layer: [
-      {
-        mark: { type: 'area', opacity: 0.12 },
-        encoding: {
-          x,
-          y: { field: 'q25', type: 'quantitative' },
-          y2: { field: 'q75' },
-          color: { ...color, legend: null },
+  await writeVegaLiteSvg(
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: options.title, subtitle: options.subtitle },
+      width: 560,
+      height: 320,
+      data: { values },
+      layer: [
+        {
+          mark: { type: 'area', opacity: 0.12 },
+          encoding: {
+            x,
+            y: { field: 'q25', type: 'quantitative' },
+            y2: { field: 'q75' },
+            color: { ...color, legend: null },
+          },
         },
-      },
-      {
-        mark: { type: 'line', strokeWidth: 2 },
-        encoding: {
-          x,
-          y: { field: 'median', type: 'quantitative', title: options.yTitle, scale: { zero: false } },
-          color,
+        {
+          mark: { type: 'line', strokeWidth: 2 },
+          encoding: {
+            x,
+            y: { field: 'median', type: 'quantitative', title: options.yTitle, scale: { zero: false } },
+            color,
+          },
         },
-      },
-      {
-        data: { values: [{ evaluation: options.ruleAt }] },
-        mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
-        encoding: { x: { field: 'evaluation', type: 'quantitative' } },
-      },
-    ],
-    // The band layer has no legend of its own, so the legend shows the median lines.
-    resolve: { legend: { color: 'independent' } },
-    config: { legend: { orient: 'top-right' } },
-  }).spec;
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const out = join(OUT_DIR, options.file);
-  const doc = join(ROOT, 'bench', 'hpo', options.file);
-  writeFileSync(out, svg);
-  copyFileSync(out, doc);
-  console.log(`wrote ${out} and ${doc}`);
+        {
+          data: { values: [{ evaluation: options.ruleAt }] },
+          mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
+          encoding: { x: { field: 'evaluation', type: 'quantitative' } },
+        },
+      ],
+      // The band layer has no legend of its own, so the legend shows the median lines.
+      resolve: { legend: { color: 'independent' } },
+      config: { legend: { orient: 'top-right' } },
+    },
+    join(OUT_DIR, options.file),
+    join(ROOT, 'bench', 'hpo', options.file),
+  );
 }
 
 /** Median (and IQR band) over seeds of log10 regret against evaluation on Branin. */

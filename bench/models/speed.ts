@@ -6,7 +6,8 @@ import { MLP_DEFAULTS, type MlpHyperparameters, trainMlp } from '../../lib/model
 import { modelToOnnx } from '../../lib/models/onnx-export';
 import { predictRegression } from '../../lib/models/predict';
 import type { MlpRegressionModel } from '../../lib/models/types';
-import { datasetOf, loadTable, median, prepareTask, writeShared } from './data';
+import { median } from '../stats';
+import { datasetOf, loadTable, prepareTask, writeShared } from './data';
 
 export const SPEED_EPOCHS = 5;
 export const SPEED_REPETITIONS = 3;

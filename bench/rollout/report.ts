@@ -3,9 +3,11 @@
  * bench/RESULTS.md and bench/rollout/timeline.svg: requests per 100 ms by the version that answered, failures
  * marked, for the first repetition of each strategy.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeVegaLiteSvg } from '../chart';
 import { formatSection, writeSection } from '../results-file';
+import { quantile } from '../stats';
 import { OUT_DIR, type Repetition, type RolloutResults } from './main';
 
 const HEADING = '## Rollout (bench/rollout)';
@@ -13,13 +15,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const CHART = 'timeline.svg';
 const BIN_MS = 100;
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
 const s2 = (ms: number) => (ms / 1000).toFixed(2);
 
 /** Stacked bars of answered requests per bin (old version, new version) and failed ones, one row per strategy. */
@@ -46,54 +41,49 @@ async function chart(results: RolloutResults): Promise<void> {
     }
     rules.push({ strategy, t: 0, what: 'rollout starts' }, { strategy, t: rep.rolloutMs / 1000, what: 'rollout ends' });
   }
-  const vl = await import('vega-lite');
-  const vega = await import('vega');
   const domain = ['old version', 'new version', 'failed'];
-  const spec = vl.compile({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: 'Requests during a rollout: blue/green through the router vs stop-then-start',
-      subtitle: `${results.settings.rate} requests/s open loop, ${BIN_MS} ms bins, repetition 1; dashed: rollout start and end`,
-    },
-    data: { values: [...values.map((v) => ({ ...v, kind: 'bin' })), ...rules.map((r) => ({ ...r, kind: 'rule' }))] },
-    facet: { row: { field: 'strategy', type: 'nominal', title: null, sort: ['blue/green', 'stop-then-start'] } },
-    spec: {
-      width: 620,
-      height: 150,
-      layer: [
-        {
-          transform: [{ filter: "datum.kind === 'bin'" }],
-          mark: { type: 'bar' },
-          encoding: {
-            x: { field: 't', type: 'quantitative', title: 'seconds since the rollout started' },
-            x2: { field: 't2' },
-            y: { field: 'count', type: 'quantitative', stack: 'zero', title: `requests per ${BIN_MS} ms` },
-            color: {
-              field: 'outcome',
-              type: 'nominal',
-              title: null,
-              scale: { domain, range: ['#4c78a8', '#54a24b', '#e45756'] },
+  await writeVegaLiteSvg(
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: {
+        text: 'Requests during a rollout: blue/green through the router vs stop-then-start',
+        subtitle: `${results.settings.rate} requests/s open loop, ${BIN_MS} ms bins, repetition 1; dashed: rollout start and end`,
+      },
+      data: { values: [...values.map((v) => ({ ...v, kind: 'bin' })), ...rules.map((r) => ({ ...r, kind: 'rule' }))] },
+      facet: { row: { field: 'strategy', type: 'nominal', title: null, sort: ['blue/green', 'stop-then-start'] } },
+      spec: {
+        width: 620,
+        height: 150,
+        layer: [
+          {
+            transform: [{ filter: "datum.kind === 'bin'" }],
+            mark: { type: 'bar' },
+            encoding: {
+              x: { field: 't', type: 'quantitative', title: 'seconds since the rollout started' },
+              x2: { field: 't2' },
+              y: { field: 'count', type: 'quantitative', stack: 'zero', title: `requests per ${BIN_MS} ms` },
+              color: {
+                field: 'outcome',
+                type: 'nominal',
+                title: null,
+                scale: { domain, range: ['#4c78a8', '#54a24b', '#e45756'] },
+              },
+              order: { field: 'outcome', sort: 'descending' },
             },
-            order: { field: 'outcome', sort: 'descending' },
           },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'rule'" }],
-          mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
-          encoding: { x: { field: 't', type: 'quantitative' } },
-        },
-      ],
+          {
+            transform: [{ filter: "datum.kind === 'rule'" }],
+            mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
+            encoding: { x: { field: 't', type: 'quantitative' } },
+          },
+        ],
+      },
+      resolve: { scale: { x: 'shared' } },
+      config: { legend: { orient: 'top' } },
     },
-    resolve: { scale: { x: 'shared' } },
-    config: { legend: { orient: 'top' } },
-  } as never).spec;
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const out = path.join(OUT_DIR, CHART);
-  writeFileSync(out, svg);
-  copyFileSync(out, path.join(ROOT, 'bench', 'rollout', CHART));
-  console.log(`wrote ${out} and bench/rollout/${CHART}`);
+    path.join(OUT_DIR, CHART),
+    path.join(ROOT, 'bench', 'rollout', CHART),
+  );
 }
 
 function summary(reps: Repetition[]) {

@@ -49,6 +49,7 @@ import {
   type TrialRecord,
 } from '../../workflows/sweep-defs';
 import { envInt } from '../env';
+import { median } from '../stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RAW_FILE = path.join(ROOT, '.mlops', 'bench', 'sweep', 'results.json');
@@ -156,12 +157,6 @@ function processCpuSeconds(pid: number): number {
 const nodeCpuSeconds = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
-};
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
 /** Deterministic pseudo-random loss for trial `id`. */
