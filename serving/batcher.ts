@@ -24,7 +24,7 @@ interface Pending<T, R> {
  * up to maxBatchSize, when it finishes. The busier the server, the larger the batches; idle, no added latency.
  */
 export class MicroBatcher<T, R> {
-  private readonly queue: Pending<T, R>[] = [];
+  private queue: Pending<T, R>[] = [];
   private queuedSize = 0;
   private running = 0;
   private scheduled = false;
@@ -69,8 +69,14 @@ export class MicroBatcher<T, R> {
 
   private dispatch(): void {
     while (this.queue.length > 0 && this.running < this.maxConcurrency) {
-      const batch: Pending<T, R>[] = [];
+      let batch: Pending<T, R>[] = [];
       let size = 0;
+      if (this.queuedSize <= this.options.maxBatchSize) {
+        // Everything waiting fits: take the queue whole instead of shifting item by item.
+        batch = this.queue;
+        this.queue = [];
+        size = this.queuedSize;
+      }
       while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0].size <= this.options.maxBatchSize)) {
         const next = this.queue.shift()!;
         batch.push(next);

@@ -34,35 +34,39 @@ function concat(columns: Column[], rows: number): Column {
  * back into per-request slices along the batch (first) dimension, in the order the requests were given.
  */
 export async function runBatches(model: ServedModel, batches: FeatureBatch[]): Promise<BatchOutputs[]> {
-  const total = batches.reduce((n, b) => n + b.rows, 0);
+  let total = 0;
+  for (const batch of batches) total += batch.rows;
   const feeds: Record<string, Tensor> = {};
+  const columns = new Array<Column>(batches.length);
   for (const { name, kind } of model.features) {
-    const column = concat(
-      batches.map((b) => b.columns[name]),
-      total,
-    );
+    for (let i = 0; i < batches.length; i++) columns[i] = batches[i].columns[name];
+    const column = concat(columns, total);
     feeds[name] =
       kind === 'categorical'
         ? new Tensor('string', column as string[], [total])
         : new Tensor('float32', column as Float32Array, [total]);
   }
   const results = await model.session.run(feeds);
-  const slices: BatchOutputs[] = batches.map(() => ({}));
-  for (const [name, tensor] of Object.entries(results)) {
+  const slices = new Array<BatchOutputs>(batches.length);
+  for (let i = 0; i < batches.length; i++) slices[i] = {};
+  for (const name in results) {
+    const tensor = results[name];
     const width = total === 0 ? 0 : tensor.size / total;
     const data = tensor.data as OutputSlice['data'];
+    const rest = tensor.dims.slice(1);
     let row = 0;
-    batches.forEach((batch, i) => {
+    for (let i = 0; i < batches.length; i++) {
+      const rows = batches[i].rows;
       const start = row * width;
-      const end = (row + batch.rows) * width;
+      const end = (row + rows) * width;
       slices[i][name] = {
         type: tensor.type,
-        dims: [batch.rows, ...tensor.dims.slice(1)],
+        dims: rest.length === 0 ? [rows] : [rows, ...rest],
         // Views, not copies: each request's rows of the batch's output.
         data: batches.length === 1 ? data : Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end),
       };
-      row += batch.rows;
-    });
+      row += rows;
+    }
   }
   return slices;
 }

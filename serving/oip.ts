@@ -20,7 +20,12 @@ export interface RequestedOutput {
 
 const NUMERIC_DATATYPES = ['FP32', 'FP64', 'INT64'];
 
-function shapeOf(input: Record<string, unknown>, field: string): number[] {
+/** How errors name input `index` (called `name`); built only for an error, not for every input of every request. */
+function inputField(index: number, name?: string): string {
+  return name === undefined ? `inputs[${index}]` : `inputs[${index}] ("${name}")`;
+}
+
+function shapeOf(input: Record<string, unknown>, index: number, name: string): number[] {
   const shape = input.shape;
   let valid = Array.isArray(shape);
   for (let i = 0; valid && i < (shape as unknown[]).length; i++) {
@@ -28,12 +33,14 @@ function shapeOf(input: Record<string, unknown>, field: string): number[] {
     valid = Number.isSafeInteger(d) && (d as number) >= 0;
   }
   if (!valid) {
-    throw badRequest(`${field}.shape must be an array of non-negative integers such as [3], got ${describe(shape)}`);
+    throw badRequest(
+      `${inputField(index, name)}.shape must be an array of non-negative integers such as [3], got ${describe(shape)}`,
+    );
   }
   return shape as number[];
 }
 
-function numericColumn(name: string, datatype: string, data: unknown[], field: string): Float32Array {
+function numericColumn(name: string, datatype: string, data: unknown[], index: number): Float32Array {
   const column = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const value = data[i];
@@ -42,27 +49,36 @@ function numericColumn(name: string, datatype: string, data: unknown[], field: s
       continue;
     }
     if (typeof value !== 'number') {
-      throw badRequest(`${field}.data[${i}] is ${describe(value)}; "${name}" needs numbers (or null for missing)`);
+      throw badRequest(
+        `${inputField(index, name)}.data[${i}] is ${describe(value)}; "${name}" needs numbers (or null for missing)`,
+      );
     }
     if (datatype === 'INT64' && !Number.isSafeInteger(value)) {
-      throw badRequest(`${field}.data[${i}] is ${value}, not an integer within ±2^53; use datatype FP64 or FP32`);
+      throw badRequest(
+        `${inputField(index, name)}.data[${i}] is ${value}, not an integer within ±2^53; use datatype FP64 or FP32`,
+      );
     }
     const v = float32Value(value);
     if (v === undefined) {
-      throw badRequest(`${field}.data[${i}] is ${value}, outside the float32 range the model computes in`);
+      throw badRequest(
+        `${inputField(index, name)}.data[${i}] is ${value}, outside the float32 range the model computes in`,
+      );
     }
     column[i] = v;
   }
   return column;
 }
 
-function stringColumn(name: string, data: unknown[], field: string): string[] {
+function stringColumn(name: string, data: unknown[], index: number): string[] {
   const column = new Array<string>(data.length);
   for (let i = 0; i < data.length; i++) {
     const value = data[i];
     if (value === null) column[i] = '';
     else if (typeof value === 'string') column[i] = value;
-    else throw badRequest(`${field}.data[${i}] is ${describe(value)}; "${name}" needs strings (or null for missing)`);
+    else
+      throw badRequest(
+        `${inputField(index, name)}.data[${i}] is ${describe(value)}; "${name}" needs strings (or null for missing)`,
+      );
   }
   return column;
 }
@@ -143,15 +159,16 @@ function planFor(model: ServedModel): ModelPlan {
 }
 
 /** An input's `parameters.binary_data_size`, or undefined when its values are JSON `data`. */
-function binaryDataSize(input: Record<string, unknown>, field: string): number | undefined {
+function binaryDataSize(input: Record<string, unknown>, index: number, name: string): number | undefined {
   if (!hasOwn(input, 'parameters') || input.parameters === undefined) return undefined;
   const parameters = input.parameters;
-  if (!isRecord(parameters)) throw badRequest(`${field}.parameters must be an object, got ${describe(parameters)}`);
+  if (!isRecord(parameters))
+    throw badRequest(`${inputField(index, name)}.parameters must be an object, got ${describe(parameters)}`);
   if (!hasOwn(parameters, 'binary_data_size')) return undefined;
   const size = parameters.binary_data_size;
   if (!Number.isSafeInteger(size) || (size as number) < 0) {
     throw badRequest(
-      `${field}.parameters.binary_data_size must be a byte count (an integer ≥ 0), got ${describe(size)}`,
+      `${inputField(index, name)}.parameters.binary_data_size must be a byte count (an integer ≥ 0), got ${describe(size)}`,
     );
   }
   return size as number;
@@ -180,31 +197,35 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
   const inputs = body.inputs as unknown[];
   for (let index = 0; index < inputs.length; index++) {
     const input = inputs[index];
-    const field = `inputs[${index}]`;
     if (!isRecord(input))
-      throw badRequest(`${field} must be an object {name, shape, datatype, data}, got ${describe(input)}`);
-    if (typeof input.name !== 'string') throw badRequest(`${field}.name must be a string, got ${describe(input.name)}`);
+      throw badRequest(`${inputField(index)} must be an object {name, shape, datatype, data}, got ${describe(input)}`);
+    if (typeof input.name !== 'string')
+      throw badRequest(`${inputField(index)}.name must be a string, got ${describe(input.name)}`);
     const feature = features.get(input.name);
     if (!feature) {
       throw badRequest(
-        `${field}.name "${input.name}" is not an input of model "${model.name}"; its inputs are ${[...features.keys()].map((n) => JSON.stringify(n)).join(', ')}`,
+        `${inputField(index)}.name "${input.name}" is not an input of model "${model.name}"; its inputs are ${[...features.keys()].map((n) => JSON.stringify(n)).join(', ')}`,
       );
     }
-    if (hasOwn(columns, input.name)) throw badRequest(`${field}: input "${input.name}" is given twice`);
-    const named = `${field} ("${input.name}")`;
-    const shape = shapeOf(input, named);
+    if (hasOwn(columns, input.name)) throw badRequest(`${inputField(index)}: input "${input.name}" is given twice`);
+    const shape = shapeOf(input, index, input.name);
     if (shape.length !== 1 && !(shape.length === 2 && shape[1] === 1)) {
       throw badRequest(
-        `${named}.shape ${JSON.stringify(shape)} does not match the model's [-1]; send [n] with one value per row`,
+        `${inputField(index, input.name)}.shape ${JSON.stringify(shape)} does not match the model's [-1]; send [n] with one value per row`,
       );
     }
     const n = shape[0];
-    if (n === 0) throw badRequest(`${named}.shape ${JSON.stringify(shape)} has no rows; send at least one`);
+    if (n === 0)
+      throw badRequest(
+        `${inputField(index, input.name)}.shape ${JSON.stringify(shape)} has no rows; send at least one`,
+      );
     if (n > maxRows)
-      throw tooLarge(`${named} has ${n} rows, over the limit of ${maxRows} per request; split the request`);
+      throw tooLarge(
+        `${inputField(index, input.name)} has ${n} rows, over the limit of ${maxRows} per request; split the request`,
+      );
     if (rows !== undefined && n !== rows) {
       throw badRequest(
-        `${named}.shape says ${n} rows but earlier inputs have ${rows}; every input needs one value per row`,
+        `${inputField(index, input.name)}.shape says ${n} rows but earlier inputs have ${rows}; every input needs one value per row`,
       );
     }
     rows = n;
@@ -212,25 +233,37 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
     const accepted = feature.kind === 'categorical' ? ['BYTES'] : NUMERIC_DATATYPES;
     if (typeof datatype !== 'string' || !accepted.includes(datatype)) {
       throw badRequest(
-        `${named}.datatype is ${describe(datatype)}; "${input.name}" (${feature.kind}) takes ${accepted.join(', ')}`,
+        `${inputField(index, input.name)}.datatype is ${describe(datatype)}; "${input.name}" (${feature.kind}) takes ${accepted.join(', ')}`,
       );
     }
-    const binarySize = binaryDataSize(input, named);
+    const binarySize = binaryDataSize(input, index, input.name);
     given++;
     if (binarySize !== undefined) {
-      columns[input.name] = binaryColumn(cursor, input, named, feature.kind, datatype, n, binarySize);
+      columns[input.name] = binaryColumn(
+        cursor,
+        input,
+        inputField(index, input.name),
+        feature.kind,
+        datatype,
+        n,
+        binarySize,
+      );
       continue;
     }
     if (!Array.isArray(input.data))
-      throw badRequest(`${named}.data must be an array of ${n} values, got ${describe(input.data)}`);
+      throw badRequest(
+        `${inputField(index, input.name)}.data must be an array of ${n} values, got ${describe(input.data)}`,
+      );
     const data = flatData(input.data as unknown[]);
     if (data.length !== n) {
-      throw badRequest(`${named}.data has ${data.length} values but shape ${JSON.stringify(shape)} needs ${n}`);
+      throw badRequest(
+        `${inputField(index, input.name)}.data has ${data.length} values but shape ${JSON.stringify(shape)} needs ${n}`,
+      );
     }
     columns[input.name] =
       feature.kind === 'categorical'
-        ? stringColumn(input.name, data, named)
-        : numericColumn(input.name, datatype, data, named);
+        ? stringColumn(input.name, data, index)
+        : numericColumn(input.name, datatype, data, index);
   }
   if (binary && cursor.offset !== binary.length) {
     throw badRequest(
