@@ -81,5 +81,18 @@ export function formatSummary(summary: LifecycleSummary): string {
     `  ONNX model       ${displayUri(summary.artifact.uri)}`,
     `  ONNX parity      max |onnxruntime − TypeScript| = ${summary.onnxParityMaxAbsDiff.toExponential(2)}`,
     `  model card       ${summary.modelCard.path}`,
+    ...deployLines(summary),
   ].join('\n');
+}
+
+function deployLines({ deploy, modelName }: LifecycleSummary): string[] {
+  if (!deploy) return [];
+  if (deploy.outcome === 'rolled-back') {
+    const serving = deploy.previousVersion ? `v${deploy.previousVersion} keeps serving` : 'nothing serves';
+    return [`  deploy           rolled back (${deploy.reason ?? 'rollback requested'}); ${serving}`];
+  }
+  const where = deploy.endpoint ? ` at ${deploy.endpoint}/v2/models/${modelName}/predict` : '';
+  const replaced = deploy.previousVersion ? ` (replaced v${deploy.previousVersion})` : '';
+  const already = deploy.outcome === 'already-serving' ? ' (was already serving)' : '';
+  return [`  serving          v${deploy.version}${where}${replaced}${already}`];
 }

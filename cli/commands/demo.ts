@@ -63,12 +63,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
       console.log(`\nLifecycle completed in ${seconds(runStarted)} s (${seconds(started)} s with start-up)`);
       console.log(formatSummary(summary));
-      if (deployedModel) {
-        const endpoint =
-          summary.deploy?.endpoint ?? (await new FileRegistry(paths.registry()).getServing(deployedModel))?.endpoint;
-        console.log(`  serving          v${summary.version} at ${endpoint}/v2/models/${deployedModel}/predict`);
-        await predictOnce(summary);
-      }
+      if (deployedModel) await predictOnce(summary);
       console.log(`  Temporal UI      ${uiLink}`);
     } catch (err) {
       if (err instanceof WorkflowFailedError) throw new Error(`Lifecycle failed: ${failureMessage(err)}`);
