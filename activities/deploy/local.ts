@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,27 +49,60 @@ function parseProcess(pid: number, args: string[]): ServingProcess | undefined {
     : undefined;
 }
 
-/**
- * Model servers and routers running on this machine, read from /proc: the processes themselves are the truth, so a
- * worker that died between spawning and recording a server still finds it (no duplicates, no orphans).
- */
-export function servingProcesses(modelName?: string): ServingProcess[] {
+/** A running process's ID and command-line arguments. */
+export interface ProcessEntry {
+  pid: number;
+  args: string[];
+}
+
+/** Linux: /proc/<pid>/cmdline holds the exact arguments; undefined where there is no /proc. */
+function procProcesses(): ProcessEntry[] | undefined {
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
   } catch {
-    return [];
+    return undefined;
   }
-  const found: ServingProcess[] = [];
+  const entries: ProcessEntry[] = [];
   for (const pid of pids) {
-    let cmdline: string;
     try {
-      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       // A zombie (exited, not yet reaped) has an empty command line and does not count.
+      entries.push({ pid: Number(pid), args: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') });
     } catch {
       continue;
     }
-    const parsed = parseProcess(Number(pid), cmdline.split('\0'));
+  }
+  return entries;
+}
+
+/**
+ * Elsewhere (macOS, BSD): `ps`, whose command column joins the arguments with spaces, so an argument that holds a
+ * space is split in two; the options read here (model name, version, port, state and log paths) are matched as
+ * tokens, which is enough unless MLOPS_HOME itself contains a space.
+ */
+export function psProcesses(): ProcessEntry[] {
+  const out = execFileSync('ps', ['-axww', '-o', 'pid=,command='], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return out
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), args: m[2].split(/\s+/) }));
+}
+
+const defaultProcessList = (): ProcessEntry[] => procProcesses() ?? psProcesses();
+
+/**
+ * Model servers and routers running on this machine, read from the process table (/proc, or `ps` where there is
+ * none): the processes themselves are the truth, so a worker that died between spawning and recording a server
+ * still finds it (no duplicates, no orphans).
+ */
+export function servingProcesses(
+  modelName?: string,
+  list: () => ProcessEntry[] = defaultProcessList,
+): ServingProcess[] {
+  const found: ServingProcess[] = [];
+  for (const { pid, args } of list()) {
+    const parsed = parseProcess(pid, args);
     if (parsed && (modelName === undefined || parsed.modelName === modelName)) found.push(parsed);
   }
   return found;
