@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { deployWorkflow } from '../../workflows/deploy';
 import { deployProgressQuery, deployWorkflowId, rollbackUpdate, type DeployInput } from '../../workflows/deploy-defs';
 import { killAll, runCli, waitFor } from '../helpers/processes';
@@ -186,6 +190,27 @@ describe('deploy workflow: local target on the real dev server', () => {
       expect(await handle.result()).toMatchObject({ outcome: 'rolled-back', reason: 'drill from the CLI' });
     });
     expect(versionsServing()).toEqual([versions.green]);
+  });
+
+  it('replays the recorded histories of completed, rolled-back and update-abandoned deploys with the current code', async () => {
+    const histories = [];
+    for (const key of ['blue', 'green', 'unloadable', 'wrong', 'faulty', 'rollback']) {
+      const handle = suite.client.workflow.getHandle(deployWorkflowId(MODEL, versions[key]));
+      histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
+    }
+    for await (const result of Worker.runReplayHistories({ workflowBundle: suite.bundle }, histories))
+      expect(result.error).toBeUndefined();
+  });
+
+  it('replays a blue/green history recorded by an earlier version of the deploy workflow', async () => {
+    // v1 → v2 with canary steps 10/50/100 under load (the blue/green test above, recorded once): a change to the
+    // workflow that would break rollouts already running must fail here, not in production.
+    const file = path.join(__dirname, 'histories', 'blue-green.json');
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(file, 'utf8')) as object);
+    const scheduled = history.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(scheduled.filter((name) => name === 'shiftTraffic')).toHaveLength(3);
+    expect(scheduled.filter(Boolean).at(-1)).toBe('drainModelServer');
+    await Worker.runReplayHistory({ workflowBundle: suite.bundle }, history, deployWorkflowId(MODEL, 2));
   });
 
   it('an unknown version fails at once with a non-retryable error naming what is registered', async () => {
