@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@t
 import { workflowUiLink } from '../config/temporal';
 import type { LifecycleConfig } from '../config/project';
 import type { lifecycleWorkflow } from '../workflows/lifecycle';
-import { lifecycleWorkflowId, LifecycleSummary } from '../workflows/lifecycle-defs';
+import { lifecycleWorkflowId, LifecycleSummary, progressQuery } from '../workflows/lifecycle-defs';
 
 /** A readable, sortable run name: `20261127-101502-k3f9`. */
 export function newRunName(now = new Date()): string {
@@ -38,6 +38,30 @@ export async function startLifecycle(
   const uiLink = workflowUiLink(workflowId, runId, client.options.namespace);
   console.log(`Temporal UI: ${uiLink}`);
   return { handle: handle as WorkflowHandle<typeof lifecycleWorkflow>, uiLink };
+}
+
+/**
+ * Prints each stage the run enters (`  stage train (3.1 s)`), read with the `progress` query about once a second,
+ * until the returned function is called. A query that fails (no worker polling yet) is simply tried again.
+ */
+export function followStages(handle: WorkflowHandle, print = (line: string) => console.log(line)): () => void {
+  let stopped = false;
+  let last: string | undefined;
+  const started = Date.now();
+  void (async () => {
+    while (!stopped) {
+      const progress = await handle.query(progressQuery).catch(() => undefined);
+      if (!stopped && progress && progress.stage !== last) {
+        last = progress.stage;
+        if (progress.stage !== 'done')
+          print(`  stage ${progress.stage} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
 }
 
 const short = (hash: string) => `${hash.slice(0, 12)}…`;

@@ -11,7 +11,8 @@ import { MODEL_NAME, MODEL_VERSION } from '../config/search-attributes';
 import { isServing } from '../runtime/dev-server';
 import { sha256 } from '../stores/artifact-store';
 import { lifecycleWorkflow } from '../workflows/lifecycle';
-import { lifecycleWorkflowId } from '../workflows/lifecycle-defs';
+import { LIFECYCLE_STAGES, lifecycleWorkflowId } from '../workflows/lifecycle-defs';
+import { followStages } from '../cli/lifecycle-run';
 import { activityFailureOf, temporalTestFile, testAddress, uniqueTaskQueue, withWorkers } from './helpers/temporal';
 
 const seattleCsv = fs.readFileSync(
@@ -313,6 +314,27 @@ describe('lifecycle workflow on the real dev server', () => {
 });
 
 describe('determinism', () => {
+  it('mlops run follows the stages the run enters through the progress query', async () => {
+    const taskQueue = uniqueTaskQueue('lifecycle');
+    const lines: string[] = [];
+    await withWorkers(suite.connection, suite.bundle, taskQueue, async () => {
+      const parsed = parseLifecycleConfig({ deploy: { enabled: false } });
+      const handle = await suite.client.workflow.start(lifecycleWorkflow, {
+        taskQueue,
+        workflowId: lifecycleWorkflowId(parsed.modelName, 'follow'),
+        args: [parsed],
+      });
+      const stop = followStages(handle, (line) => lines.push(line));
+      await handle.result().finally(stop);
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    const stages = lines.map((line) => /^ {2}stage (\w+) \(\d+\.\d s\)$/.exec(line)?.[1]);
+    for (const stage of stages) expect(LIFECYCLE_STAGES).toContain(stage);
+    const order = stages.map((stage) => LIFECYCLE_STAGES.indexOf(stage as (typeof LIFECYCLE_STAGES)[number]));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(new Set(stages).size).toBe(stages.length);
+  });
+
   it('replays the recorded history of a completed lifecycle with the current workflow code', async () => {
     const handle = suite.client.workflow.getHandle(lifecycleWorkflowId('seattle-it', 'happy'));
     const history = await handle.fetchHistory();
