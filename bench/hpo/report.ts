@@ -3,10 +3,10 @@
  * of bench/RESULTS.md: log10 simple regret (median and interquartile range over seeds) at 10/25/50/100 evaluations,
  * suggestion wall times, the two goals, and the Branin convergence chart (bench/hpo/convergence.svg).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeVegaLiteSvg } from '../chart';
+import { machineCores } from '../env';
 import { formatSection, writeSection } from '../results-file';
 import { median, quantile } from '../stats';
 import { type ArmResults, N_INITIAL, OUT_DIR, readJson, ROOT, type RunResult, TIMING_REPETITIONS } from './common';
@@ -278,12 +278,9 @@ async function mlpSection(): Promise<string[]> {
 }
 
 function machine(data: Loaded): string {
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OMP_')));
-  const nproc = execFileSync('nproc', { encoding: 'utf8', env }).trim();
   const v = data.optuna.versions;
   return (
-    `${nproc} cores (\`nproc\`), ${cpu}; Node ${data.ours.versions.node}; Python ${v.python}, Optuna ${v.optuna}, ` +
+    `${machineCores()}; Node ${data.ours.versions.node}; Python ${v.python}, Optuna ${v.optuna}, ` +
     `torch ${v.torch} (PyPI's CUDA build run on the CPU, ${v.torch_threads} thread), numpy ${v.numpy}, scipy ${v.scipy}, ` +
     `greenlet ${v.greenlet ?? 'absent'}`
   );

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { machineCores } from '../env';
 import { formatSection, writeSection } from '../results-file';
 import { OUT_DIR } from './data';
 import { EARLY_STOPPING_FRACTION, type QualityResult, SEEDS } from './quality';
@@ -35,13 +35,9 @@ function meetsGoal(metric: string, ratio: number): boolean {
 }
 
 function machine(peer: PeerResults): string {
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  // nproc honours OMP_NUM_THREADS / OMP_THREAD_LIMIT: ask without them for the machine's count.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OMP_')));
-  const nproc = execFileSync('nproc', { encoding: 'utf8', env }).trim();
   const v = peer.versions;
   return (
-    `${nproc} cores (\`nproc\`), ${cpu}; Node ${process.version}, Python ${v.python}, scikit-learn ${v.sklearn} ` +
+    `${machineCores()}; Node ${process.version}, Python ${v.python}, scikit-learn ${v.sklearn} ` +
     `(numpy ${v.numpy}, scipy ${v.scipy}; thread pools: ${v.threadpools.join(', ')})`
   );
 }

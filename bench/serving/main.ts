@@ -13,7 +13,7 @@
  * SERVING_PARTS (one-row,fixed-rate,large; a subset runs only that load against the model server, without a report).
  */
 import autocannon from 'autocannon';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { formatSection, writeSection } from '../results-file';
 import { SESSION_OPTIONS } from '../../serving/model';
 import { seattleModel } from '../../test/serving/fixtures';
-import { envInt } from '../env';
+import { envInt, machineCores } from '../env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT_DIR = path.join(ROOT, '.mlops', 'bench', 'serving');
@@ -299,13 +299,7 @@ function packageVersion(name: string): string {
 }
 
 function machine(): string {
-  const env = { ...process.env };
-  delete env.OMP_NUM_THREADS;
-  delete env.OMP_THREAD_LIMIT;
-  const nproc = execFileSync('nproc', { encoding: 'utf8', env }).trim();
-  const cpu =
-    /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? '?';
-  return `${nproc} cores (\`nproc\`), ${cpu}; Node ${process.version}; autocannon ${packageVersion('autocannon')}, fastify ${packageVersion('fastify')}, onnxruntime-node ${packageVersion('onnxruntime-node')}`;
+  return `${machineCores()}; Node ${process.version}; autocannon ${packageVersion('autocannon')}, fastify ${packageVersion('fastify')}, onnxruntime-node ${packageVersion('onnxruntime-node')}`;
 }
 
 const loadAverage = () =>

@@ -48,7 +48,7 @@ import {
   type SweepInput,
   type TrialRecord,
 } from '../../workflows/sweep-defs';
-import { envInt } from '../env';
+import { envInt, machineCores } from '../env';
 import { median } from '../stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -480,14 +480,7 @@ async function main(): Promise<void> {
 }
 
 function machine(cliVersion: string): string {
-  // nproc honours OMP_NUM_THREADS / OMP_THREAD_LIMIT: ask without them for the machine's count.
-  const env = { ...process.env };
-  delete env.OMP_NUM_THREADS;
-  delete env.OMP_THREAD_LIMIT;
-  const nproc = execFileSync('nproc', { encoding: 'utf8', env }).trim();
-  const cpu =
-    /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? '?';
-  return `${nproc} cores (\`nproc\`), ${cpu}; Node ${process.version}; Temporal CLI ${cliVersion.replace(/^temporal version /, '')}`;
+  return `${machineCores()}; Node ${process.version}; Temporal CLI ${cliVersion.replace(/^temporal version /, '')}`;
 }
 
 const fmt = (value: number, digits = 1) =>
