@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueLines } from './zod-issues';
 
 /** Deployment targets: `local` runs model servers as processes behind a local router; `kubernetes` comes later. */
 export const DEPLOY_TARGETS = ['local'] as const;
@@ -83,6 +84,5 @@ export class DeployConfigError extends Error {
 export function parseDeploySettings(input: unknown): DeploySettings {
   const result = deploySettingsSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  deploy.${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new DeployConfigError(`Invalid deploy settings:\n${problems.join('\n')}`);
+  throw new DeployConfigError(`Invalid deploy settings:\n${issueLines(result.error, 'deploy.')}`);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { datasetConfigSchema } from '../lib/data/schema-config';
 import { MODEL_TYPES } from '../lib/models/trainers';
 import { deploySettingsSchema } from './deploy';
+import { issueLines } from './zod-issues';
 
 const paramSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('float'), low: z.number(), high: z.number(), log: z.boolean().optional() }).strict(),
@@ -100,6 +101,5 @@ export class ConfigError extends Error {
 export function parseLifecycleConfig(input: unknown): LifecycleConfig {
   const result = lifecycleConfigSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new ConfigError(`Invalid lifecycle config:\n${problems.join('\n')}`);
+  throw new ConfigError(`Invalid lifecycle config:\n${issueLines(result.error)}`);
 }
