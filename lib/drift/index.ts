@@ -1,0 +1,4 @@
+export * from './alarm';
+export * from './binning';
+export * from './divergence';
+export * from './drift';
