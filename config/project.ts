@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { datasetConfigSchema } from '../lib/data/schema-config';
 import { MODEL_TYPES } from '../lib/models/trainers';
 import { deploySettingsSchema } from './deploy';
+import { monitorSettingsSchema } from './monitor';
 import { issueLines } from './zod-issues';
 
 const paramSpecSchema = z.discriminatedUnion('type', [
@@ -78,6 +79,8 @@ export const lifecycleConfigSchema = z
       .prefault({}),
     /** Rolling the registered version out (see config/deploy.ts); on by default; `deploy.enabled: false` stops after registering. */
     deploy: deploySettingsSchema.prefault({}),
+    /** Drift monitoring of the deployed model (see config/monitor.ts); on by default. */
+    monitor: monitorSettingsSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

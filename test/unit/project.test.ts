@@ -50,6 +50,20 @@ describe('parseLifecycleConfig', () => {
         readyTimeoutSeconds: 60,
         drainTimeoutSeconds: 30,
       },
+      monitor: {
+        enabled: true,
+        interval: '1 minute',
+        minWindowRows: 200,
+        maxWindowRows: 10_000,
+        epsilon: 0.1,
+        consecutiveWindows: 3,
+        metric: 'kl',
+        smoothing: 1e-4,
+        aggregate: 'max',
+        historyLimit: 500,
+        windowsPerRun: 200,
+        retrain: { enabled: true },
+      },
     });
   });
 
