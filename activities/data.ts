@@ -12,7 +12,7 @@ import {
 } from '../lib/data/validation-report';
 import type { ArtifactStore } from '../stores/artifact-store';
 import type { Registry } from '../stores/registry';
-import { readDatasetFile } from './dataset-source';
+import { artifactHashOf, readDatasetFile } from './dataset-source';
 import { DatasetReadError, readTable } from './readers';
 
 export interface IngestedDataset {
@@ -46,6 +46,13 @@ const nonRetryable = (type: string) => (err: Error) => {
   throw ApplicationFailure.nonRetryable(err.message, type);
 };
 
+/** A snapshot named by an `artifact:sha256:<hash>` source; a missing one is named by the source, as files are. */
+async function readArtifactDataset(store: ArtifactStore, source: string, hash: string): Promise<Buffer> {
+  return store.get(hash).catch((err: Error) => {
+    throw new Error(`dataset.source "${source}" cannot be read from the artifact store: ${err.message}`);
+  });
+}
+
 /** The training statistics of the model's latest version, if it has one: the reference for drifted ranges. */
 async function previousStatistics(store: ArtifactStore, registry: Registry, modelName: string) {
   const latest = (await registry.list(modelName)).at(-1);
@@ -70,7 +77,10 @@ export function createDataActivities({ store, registry }: { store: ArtifactStore
     /** Reads the source file once and snapshots it in the artifact store, so later steps see one version. */
     async ingestDataset(config: LifecycleConfig): Promise<IngestedDataset> {
       const { source, format } = config.dataset;
-      const content = await readDatasetFile(source).catch(nonRetryable('DatasetNotFoundError'));
+      const artifact = artifactHashOf(source);
+      const content = await (artifact ? readArtifactDataset(store, source, artifact) : readDatasetFile(source)).catch(
+        nonRetryable('DatasetNotFoundError'),
+      );
       const ref = await store.put(content);
       return { source, format, hash: ref.hash, bytes: ref.size };
     },

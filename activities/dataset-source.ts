@@ -2,6 +2,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 const VEGA_PREFIX = 'vega-datasets:';
+const ARTIFACT_PREFIX = 'artifact:sha256:';
+
+/** `artifact:sha256:<hash>`: a dataset snapshot in the artifact store (retrains materialise their data this way). */
+export function artifactDatasetSource(hash: string): string {
+  return `${ARTIFACT_PREFIX}${hash}`;
+}
+
+/** The artifact hash an `artifact:sha256:<hash>` source names, or undefined for files and packaged datasets. */
+export function artifactHashOf(source: string): string | undefined {
+  return source.startsWith(ARTIFACT_PREFIX) ? source.slice(ARTIFACT_PREFIX.length) : undefined;
+}
 
 /** True for `vega-datasets:<file>` sources, which name a file inside the npm package rather than a path. */
 export function isPackagedDataset(source: string): boolean {

@@ -33,21 +33,25 @@ export function createHpoActivities({ store, kernels }: { store: ArtifactStore; 
     /** Next hyperparameters: quasi-random first, then Expected Improvement over a GP of the finished trials. */
     async suggestTrials(request: SuggestRequest): Promise<ParamValues[]> {
       const { settings, observations } = request;
+      // Warm start: points handed out so far index into `initialPoints`; the ones still due go first.
+      const issued = observations.length + request.pending.length;
+      const seeded = (settings.initialPoints ?? []).slice(issued, issued + request.count);
+      if (seeded.length === request.count) return seeded;
       let result;
       try {
         result = suggest({
           space: settings.space,
           observations,
-          pending: request.pending,
+          pending: [...request.pending, ...seeded],
           seed: settings.seed,
-          batchSize: request.count,
+          batchSize: request.count - seeded.length,
           nInitial: settings.initialTrials,
         });
       } catch (err) {
         // The suggestion is a pure function of its input: a bad search space fails the same way on every retry.
         throw ApplicationFailure.nonRetryable((err as Error).message, 'SweepInputError');
       }
-      return result.suggestions.map((s) => s.params);
+      return [...seeded, ...result.suggestions.map((s) => s.params)];
     },
 
     /** Trains one model with the trial's hyperparameters; its objective is the best validation loss. */

@@ -2,13 +2,16 @@ import { paths } from '../config/paths';
 import type { DeployTargetName } from '../config/deploy';
 import type { DenseKernels } from '../lib/models/dense-engine';
 import type { ArtifactStore } from '../stores/artifact-store';
+import { FileFeedbackStore, type FeedbackStore } from '../stores/feedback-store';
 import type { Registry } from '../stores/registry';
 import { createDataActivities } from './data';
 import { createDeployActivities } from './deploy';
 import { LocalTarget } from './deploy/local';
 import type { DeploymentTarget } from './deploy/target';
+import { createFeedbackActivities } from './feedback';
 import { createHpoActivities } from './hpo';
 import { createRegistryActivities } from './registry';
+import { createRetrainActivities } from './retrain';
 import { createTrainingActivities } from './training';
 
 export interface ActivityDependencies {
@@ -16,6 +19,8 @@ export interface ActivityDependencies {
   registry: Registry;
   /** Where models are deployed, by the config's `deploy.target` (default: local processes under MLOPS_HOME). */
   deployTargets?: Record<DeployTargetName, DeploymentTarget>;
+  /** Labelled rows for retraining (default: JSON lines under MLOPS_HOME/feedback). */
+  feedback?: FeedbackStore;
 }
 
 function defaultDeployTargets(): Record<DeployTargetName, DeploymentTarget> {
@@ -26,7 +31,15 @@ function defaultDeployTargets(): Record<DeployTargetName, DeploymentTarget> {
 export function createActivities(deps: ActivityDependencies) {
   const { suggestTrials } = createHpoActivities(deps);
   const deploy = createDeployActivities({ ...deps, targets: deps.deployTargets ?? defaultDeployTargets() });
-  return { ...createDataActivities(deps), ...createRegistryActivities(deps), suggestTrials, ...deploy };
+  const retrainDeps = { ...deps, feedback: deps.feedback ?? new FileFeedbackStore(paths.feedback()) };
+  return {
+    ...createDataActivities(deps),
+    ...createRegistryActivities(deps),
+    suggestTrials,
+    ...deploy,
+    ...createFeedbackActivities(retrainDeps),
+    ...createRetrainActivities(retrainDeps),
+  };
 }
 
 export interface HeavyActivityDependencies extends ActivityDependencies {

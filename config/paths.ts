@@ -18,6 +18,8 @@ export const paths = {
   deploy: () => path.join(mlopsHome(), 'deploy'),
   /** Served rows, one JSON-lines file per model version, read by the drift monitor. */
   featureLogs: () => path.join(mlopsHome(), 'feature-logs'),
+  /** Labelled rows that arrive after serving (`mlops feedback`), one JSON-lines file per model: `<model>.jsonl`. */
+  feedback: () => path.join(mlopsHome(), 'feedback'),
   temporalDb: () => path.join(mlopsHome(), 'temporal', 'dev-server.sqlite'),
   /** Downloaded tools (the Temporal CLI) are shared by every project home of this checkout. */
   tools: () => path.resolve(process.env.MLOPS_TOOLS_DIR ?? path.join(PACKAGE_ROOT, '.mlops', 'tools')),

@@ -3,6 +3,7 @@ import { datasetConfigSchema } from '../lib/data/schema-config';
 import { MODEL_TYPES } from '../lib/models/trainers';
 import { deploySettingsSchema } from './deploy';
 import { monitorSettingsSchema } from './monitor';
+import { retrainSettingsSchema } from './retrain';
 import { issueLines } from './zod-issues';
 
 const paramSpecSchema = z.discriminatedUnion('type', [
@@ -81,6 +82,8 @@ export const lifecycleConfigSchema = z
     deploy: deploySettingsSchema.prefault({}),
     /** Drift monitoring of the deployed model (see config/monitor.ts); on by default. */
     monitor: monitorSettingsSchema.prefault({}),
+    /** Retraining on labelled feedback rows (see config/retrain.ts): holdout, margin, warm-started sweep. */
+    retrain: retrainSettingsSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

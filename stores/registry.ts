@@ -3,7 +3,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { ArtifactRef } from './artifact-store';
 import { createFileAtomic, writeFileAtomic } from './atomic-file';
-import { MODEL_NAME_PATTERN } from '../config/project';
+import { MODEL_NAME_PATTERN, type LifecycleConfig } from '../config/project';
 
 /** One registered model version with its lineage: what data and settings produced it, and how well it did. */
 export interface ModelVersion {
@@ -22,6 +22,29 @@ export interface ModelVersion {
   artifact: ArtifactRef;
   /** Statistics of the training rows: the reference the next dataset for this model is validated against. */
   trainingStatistics?: ArtifactRef;
+  /** The resolved project config that trained it (hyperparameters as trained): what a retrain starts from. */
+  config?: LifecycleConfig;
+  /** Set when a retrain produced this version: its data and how it compared with the champion it challenged. */
+  retrain?: RetrainLineage;
+}
+
+/** How a challenger was trained and judged (the before/after of a retrain). */
+export interface RetrainLineage {
+  workflowId: string;
+  championVersion: number;
+  /** The lineage's original training data, which every retrain starts from again (plus the feedback rows). */
+  baseDataset: { source: string; hash: string; format: string; maxRows?: number };
+  /** Labelled feedback rows in the window: how many trained, how many were the holdout, and their time span. */
+  feedback: { rows: number; trainingRows: number; holdoutRows: number; from: string; to: string };
+  /** Champion and challenger on the same fresh holdout (ONNX models, raw features in). */
+  holdout: {
+    metric: string;
+    margin: number;
+    champion: Record<string, number>;
+    challenger: Record<string, number>;
+    better: boolean;
+    reason: string;
+  };
 }
 
 export type NewModelVersion = Omit<ModelVersion, 'version' | 'createdAt'>;

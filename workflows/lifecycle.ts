@@ -88,6 +88,8 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
     metrics,
     artifact: exported.artifact,
     trainingStatistics: exported.trainingStatistics,
+    // The resolved config (θ* included) travels with the version: a retrain starts from it.
+    config,
   });
   upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
   const baselineKey = dataset.task === 'regression' ? 'baselineMse' : 'baselineAccuracy';

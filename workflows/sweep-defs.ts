@@ -20,6 +20,11 @@ export interface SweepSettings {
   seed: number;
   /** Start a new run (continue-as-new) after this many trials in one run, to bound the history. */
   trialsPerRun: number;
+  /**
+   * Warm start: the first trials evaluate these points, in order, before any suggestion (a retrain passes the
+   * champion's hyperparameters); they count towards `initialTrials`.
+   */
+  initialPoints?: ParamValues[];
 }
 
 /** A validated dataset and its split, as the lifecycle's data steps produce them. */

@@ -64,6 +64,13 @@ describe('parseLifecycleConfig', () => {
         windowsPerRun: 200,
         retrain: { enabled: true },
       },
+      retrain: {
+        margin: 0.02,
+        holdoutFraction: 0.3,
+        minFeedbackRows: 50,
+        feedback: {},
+        sweep: { maxTrials: 6, initialTrials: 3 },
+      },
     });
   });
 
