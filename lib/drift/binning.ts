@@ -6,6 +6,79 @@ import { toEpochDays } from '../data/preprocess';
  * over the inner edges instead of a linear scan.
  */
 
+/** Below this many values a binary search per value costs less than building the lookup table (cached per edges array). */
+export const LOOKUP_MIN_VALUES = 2048;
+const LOOKUP_CELLS = 4096;
+const LOOKUP_MAX_CELLS = 65_536;
+
+/**
+ * A lookup table over [edges[0], edges[last]] for binning without unpredictable branches. `cellOf(v)` =
+ * floor((v − edges[0]) · scale) is monotone in v, so an inner edge e lies in the cell cellOf(e), and every value of
+ * cell k is above the edges of earlier cells and below those of later ones. Cell k holds `base[k]` (the bin of its
+ * values below its own edge) and `threshold[k]` (its one inner edge, or +∞): bin = base[k] + (v >= threshold[k]).
+ * Exact for any edges; `multi` marks cells with two or more edges, which fall back to the binary search.
+ */
+interface BinLookup {
+  scale: number;
+  base: Int32Array;
+  threshold: Float64Array;
+  multi: boolean;
+}
+
+const lookups = new WeakMap<ArrayLike<number>, BinLookup | null>();
+
+function buildLookup(edges: ArrayLike<number>): BinLookup | null {
+  const last = edges.length - 1;
+  const span = edges[last] - edges[0];
+  for (let cells = LOOKUP_CELLS; cells <= LOOKUP_MAX_CELLS; cells *= 2) {
+    const scale = cells / span;
+    if (!(span > 0) || !Number.isFinite(scale)) return null;
+    // cellOf(edges[last]) may round to `cells`: one spare cell past it.
+    const size = cells + 2;
+    const edgesIn = new Int32Array(size);
+    const threshold = new Float64Array(size).fill(Infinity);
+    for (let j = 1; j < last; j++) {
+      const k = Math.floor((edges[j] - edges[0]) * scale);
+      edgesIn[k]++;
+      threshold[k] = edges[j];
+    }
+    const base = new Int32Array(size);
+    let below = 1;
+    let multi = false;
+    for (let k = 0; k < size; k++) {
+      base[k] = below;
+      if (edgesIn[k] > 1) {
+        multi = true;
+        base[k] = -1;
+      }
+      below += edgesIn[k];
+    }
+    if (!multi || cells === LOOKUP_MAX_CELLS) return { scale, base, threshold, multi };
+  }
+  return null;
+}
+
+function lookupFor(edges: ArrayLike<number>): BinLookup | null {
+  let lookup = lookups.get(edges);
+  if (lookup === undefined) {
+    lookup = buildLookup(edges);
+    if (typeof edges === 'object') lookups.set(edges, lookup);
+  }
+  return lookup;
+}
+
+/** The first inner bin b in [1, last] with v < edges[b]; the last inner bin holds v = edges[last]. */
+function searchBin(v: number, edges: ArrayLike<number>, last: number): number {
+  let lo = 1;
+  let hi = last;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v < edges[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Adds each finite value's bin to `counts` (length edges.length + 1); returns how many values were not finite. */
 export function addToBins(values: ArrayLike<number>, edges: ArrayLike<number>, counts: Float64Array): number {
   const last = edges.length - 1;
@@ -15,24 +88,31 @@ export function addToBins(values: ArrayLike<number>, edges: ArrayLike<number>, c
   }
   const lo0 = edges[0];
   const hi0 = edges[last];
+  const lookup = values.length >= LOOKUP_MIN_VALUES && last > 1 ? lookupFor(edges) : null;
   let notFinite = 0;
+  if (lookup) {
+    const { scale, base, threshold, multi } = lookup;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      // v - v is 0 for finite numbers and NaN for NaN and ±Infinity.
+      if (v - v !== 0) notFinite++;
+      else if (v < lo0) counts[0]++;
+      else if (v > hi0) counts[last + 1]++;
+      else {
+        const k = Math.floor((v - lo0) * scale);
+        const b = base[k];
+        if (multi && b < 0) counts[searchBin(v, edges, last)]++;
+        else counts[b + +(v >= threshold[k])]++;
+      }
+    }
+    return notFinite;
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    // v - v is 0 for finite numbers and NaN for NaN and ±Infinity.
     if (v - v !== 0) notFinite++;
     else if (v < lo0) counts[0]++;
     else if (v > hi0) counts[last + 1]++;
-    else {
-      // The first inner bin b in [1, last] with v < edges[b]; the last inner bin holds v = edges[last].
-      let lo = 1;
-      let hi = last;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (v < edges[mid]) hi = mid;
-        else lo = mid + 1;
-      }
-      counts[lo]++;
-    }
+    else counts[searchBin(v, edges, last)]++;
   }
   return notFinite;
 }

@@ -9,6 +9,7 @@ import {
   featureDrift,
   INITIAL_ALARM_STATE,
   klDivergence,
+  LOOKUP_MIN_VALUES,
   nextAlarmState,
 } from '../../lib/drift';
 import { mulberry32, normals } from './random';
@@ -30,6 +31,33 @@ describe('binning', () => {
       const { counts, missing } = binValues(values, edges);
       expect(counts).toEqual(binCounts(values, edges));
       expect(missing).toBe(0);
+    }
+  });
+
+  it('the lookup-table path (large inputs) bins exactly as binCounts too', () => {
+    const rand = mulberry32(11);
+    const n = LOOKUP_MIN_VALUES + 20_000;
+    const cases: number[][] = [
+      // Integer data with ties at every edge, heavy tails (as flight delays).
+      [-1116, -15, -10, -7, -4, 0, 3, 9, 17, 37, 1688],
+      // Inner edges closer than a cell (several edges per cell: binary search in those cells).
+      [0, 1e-9, 2e-9, 3e-9, 0.5, 1],
+      // Edges at cell boundaries of a power-of-two span.
+      [0, 1024, 2048, 3072, 4096],
+      [-1e300, 0, 1e300],
+    ];
+    for (const edges of cases) {
+      const values = Array.from({ length: n }, (_, i) => {
+        const pick = rand();
+        if (pick < 0.3) return edges[i % edges.length];
+        if (pick < 0.4) return edges[i % edges.length] + (rand() - 0.5) * 1e-9;
+        const lo = edges[0];
+        const hi = edges[edges.length - 1];
+        return pick < 0.7 ? lo + rand() * (hi - lo) : Math.round(-50 + rand() * 100);
+      });
+      const { counts } = binValues(values, edges);
+      expect(counts).toEqual(binCounts(values, edges));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
     }
   });
 
