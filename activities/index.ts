@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { paths } from '../config/paths';
 import type { DeployTargetName } from '../config/deploy';
 import type { DenseKernels } from '../lib/models/dense-engine';
@@ -8,8 +9,10 @@ import { createDataActivities } from './data';
 import { createDeployActivities } from './deploy';
 import { LocalTarget } from './deploy/local';
 import type { DeploymentTarget } from './deploy/target';
+import type { DriftMetrics } from './drift-metrics';
 import { createFeedbackActivities } from './feedback';
 import { createHpoActivities } from './hpo';
+import { createMonitoringActivities } from './monitoring';
 import { createRegistryActivities } from './registry';
 import { createRetrainActivities } from './retrain';
 import { createTrainingActivities } from './training';
@@ -19,6 +22,10 @@ export interface ActivityDependencies {
   registry: Registry;
   /** Where models are deployed, by the config's `deploy.target` (default: local processes under MLOPS_HOME). */
   deployTargets?: Record<DeployTargetName, DeploymentTarget>;
+  /** The worker process's drift gauges, served on its `/metrics` (none: drift is not exported). */
+  driftMetrics?: DriftMetrics;
+  /** Starts and signals drift monitors (default: the worker's own client). */
+  client?: Client;
   /** Labelled rows for retraining (default: JSON lines under MLOPS_HOME/feedback). */
   feedback?: FeedbackStore;
 }
@@ -31,12 +38,14 @@ function defaultDeployTargets(): Record<DeployTargetName, DeploymentTarget> {
 export function createActivities(deps: ActivityDependencies) {
   const { suggestTrials } = createHpoActivities(deps);
   const deploy = createDeployActivities({ ...deps, targets: deps.deployTargets ?? defaultDeployTargets() });
+  const monitoring = createMonitoringActivities({ ...deps, featureLogDir: paths.featureLogs() });
   const retrainDeps = { ...deps, feedback: deps.feedback ?? new FileFeedbackStore(paths.feedback()) };
   return {
     ...createDataActivities(deps),
     ...createRegistryActivities(deps),
     suggestTrials,
     ...deploy,
+    ...monitoring,
     ...createFeedbackActivities(retrainDeps),
     ...createRetrainActivities(retrainDeps),
   };

@@ -1,8 +1,6 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from './duration';
 import { issueLines } from './zod-issues';
-
-/** A Temporal duration as a human string: `'1 minute'`, `'30 seconds'`, `'2 hours'`, `'500 ms'`. */
-export const DURATION_PATTERN = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/;
 
 /**
  * Drift monitoring of a deployed model (`monitorWorkflow`, one per model): every `interval` the newest rows of the

@@ -1,5 +1,7 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, createHeavyActivities } from '../activities';
+import { DriftMetrics } from '../activities/drift-metrics';
 import { loadTrainingKernels } from '../activities/training-kernels';
 import { paths } from '../config/paths';
 import { trainingTaskQueue } from '../config/task-queues';
@@ -17,6 +19,8 @@ export interface CreateWorkersOptions {
   role?: WorkerRole;
   /** A pre-built bundle (tests build one per file); otherwise workflows are bundled from source at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The drift gauges the process serves on `/metrics` (workers/metrics-server.ts); default: kept, not served. */
+  driftMetrics?: DriftMetrics;
 }
 
 export function workflowsPath(): string {
@@ -36,7 +40,12 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
       Worker.create({
         ...common,
         taskQueue: options.taskQueue,
-        activities: createActivities(deps),
+        activities: createActivities({
+          ...deps,
+          driftMetrics: options.driftMetrics ?? new DriftMetrics(),
+          // Drift checks start and signal monitors through the worker's own connection.
+          client: new Client({ connection: options.connection, namespace: options.namespace }),
+        }),
         ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
       }),
     );

@@ -1,7 +1,9 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DriftMetrics } from '../activities/drift-metrics';
 import { TASK_QUEUE, WORKER_METRICS_ADDRESS } from '../config/temporal';
 import { createWorkers, runWorkers, WORKER_ROLES, WorkerRole } from './create-workers';
 import { configuredEndpoint, unreachableMessage } from '../runtime/temporal';
+import { driftMetricsAddress, serveMetrics } from './metrics-server';
 
 export interface WorkerMainOptions {
   role?: WorkerRole;
@@ -28,16 +30,27 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
   const nativeConnection = await NativeConnection.connect(connection).catch((err: Error) => {
     throw new Error(`${unreachableMessage(connection.address ?? '(no address)')}\n(${err.message})`);
   });
+  const driftMetrics = new DriftMetrics();
+  const driftAddress = driftMetricsAddress();
+  // A port already taken (another worker on this machine) costs the drift endpoint, not the worker.
+  const driftServer = driftAddress
+    ? await serveMetrics(driftMetrics.registry, driftAddress).catch((err: Error) => {
+        console.error(`drift metrics not served on ${driftAddress.host}:${driftAddress.port}: ${err.message}`);
+        return undefined;
+      })
+    : undefined;
   try {
     const taskQueue = options.taskQueue ?? TASK_QUEUE;
-    const workers = await createWorkers({ connection: nativeConnection, namespace, taskQueue, role });
+    const workers = await createWorkers({ connection: nativeConnection, namespace, taskQueue, role, driftMetrics });
     console.log(
       `Worker (${role}) polling task queue ${taskQueue} in namespace ${namespace} at ${connection.address}` +
-        (metricsAddress ? `; Prometheus metrics at http://${metricsAddress}/metrics` : ''),
+        (metricsAddress ? `; Prometheus metrics at http://${metricsAddress}/metrics` : '') +
+        (driftServer ? `; drift metrics at ${driftServer.url}` : ''),
     );
     await runWorkers(workers);
     console.log('Worker stopped.');
   } finally {
+    await driftServer?.close();
     await nativeConnection.close();
   }
 }

@@ -2,3 +2,5 @@
 export { lifecycleWorkflow } from './lifecycle';
 export { sweepWorkflow } from './sweep';
 export { deployWorkflow } from './deploy';
+export { monitorWorkflow } from './monitor';
+export { driftCheckWorkflow } from './drift-check';
