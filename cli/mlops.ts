@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { demoCommand } from './commands/demo';
 import { deployCommand, predictCommand, rollbackCommand, undeployCommand } from './commands/deploy';
-import { registerMonitorCommands } from './commands/monitor-cli';
+import { feedbackCommand, retrainCommand } from './commands/retrain';
 import { runCommand } from './commands/run';
 import { serverCommand, serverDefaults } from './commands/server';
 import { setupCommand } from './commands/setup';
@@ -114,12 +114,46 @@ program
   .action((model: string, opts: { row?: string[]; json?: string }) => predictCommand(model, opts));
 
 program
+  .command('retrain <model>')
+  .description(
+    'retrain on labelled feedback rows: warm-started sweep, challenger vs champion on a fresh holdout, deploy if better',
+  )
+  .option('--champion <version>', 'the version to challenge (default: the serving version)', positiveInteger)
+  .option('--margin <fraction>', 'relative improvement needed to deploy, e.g. 0.02', Number)
+  .option('--holdout-fraction <fraction>', 'share of the newest feedback rows kept back for the comparison', Number)
+  .option('--min-feedback-rows <n>', 'fail with fewer labelled rows than this', positiveInteger)
+  .option('--no-wait', 'return once started')
+  .option('--json', 'print the result as JSON')
+  .action(
+    (
+      model: string,
+      opts: {
+        champion?: number;
+        margin?: number;
+        holdoutFraction?: number;
+        minFeedbackRows?: number;
+        wait: boolean;
+        json?: boolean;
+      },
+    ) => retrainCommand(model, opts),
+  );
+
+program
+  .command('feedback <model>')
+  .description('append labelled rows (CSV: feature columns + the label column; or JSON lines) for retraining')
+  .requiredOption('--file <file>', 'rows.csv or rows.jsonl')
+  .option('--timestamp-column <name>', "CSV: the column with each row's observation time (default: now)")
+  .option('--version <version>', 'check the rows against this version (default: the serving one)', positiveInteger)
+  .option('--json', 'print the result as JSON')
+  .action((model: string, opts: { file: string; timestampColumn?: string; version?: number; json?: boolean }) =>
+    feedbackCommand(model, opts),
+  );
+
+program
   .command('status <workflowId>')
   .description('show a run: status, stage, model version, result or failure, and its UI link')
   .option('--json', 'print JSON')
   .action((workflowId: string, opts: { json?: boolean }) => statusCommand(workflowId, opts));
-
-registerMonitorCommands(program);
 
 program
   .command('setup')

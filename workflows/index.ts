@@ -2,5 +2,4 @@
 export { lifecycleWorkflow } from './lifecycle';
 export { sweepWorkflow } from './sweep';
 export { deployWorkflow } from './deploy';
-export { monitorWorkflow } from './monitor';
-export { driftCheckWorkflow } from './drift-check';
+export { retrainWorkflow } from './retrain';
