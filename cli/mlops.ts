@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { demoCommand } from './commands/demo';
 import { deployCommand, predictCommand, rollbackCommand, undeployCommand } from './commands/deploy';
+import { registerMonitorCommands } from './commands/monitor-cli';
 import { feedbackCommand, retrainCommand } from './commands/retrain';
 import { runCommand } from './commands/run';
 import { serverCommand, serverDefaults } from './commands/server';
@@ -154,6 +155,8 @@ program
   .description('show a run: status, stage, model version, result or failure, and its UI link')
   .option('--json', 'print JSON')
   .action((workflowId: string, opts: { json?: boolean }) => statusCommand(workflowId, opts));
+
+registerMonitorCommands(program);
 
 program
   .command('setup')

@@ -2,4 +2,6 @@
 export { lifecycleWorkflow } from './lifecycle';
 export { sweepWorkflow } from './sweep';
 export { deployWorkflow } from './deploy';
+export { monitorWorkflow } from './monitor';
+export { driftCheckWorkflow } from './drift-check';
 export { retrainWorkflow } from './retrain';
