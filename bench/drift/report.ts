@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseMonitorSettings } from '../../config/monitor';
 import { machineCores } from '../env';
 import { formatSection, writeSection } from '../results-file';
 import { median } from '../stats';
@@ -16,9 +17,21 @@ import type { ThroughputResult } from './throughput';
 const HEADING = '## Drift statistics (bench/drift)';
 /** The rule the goal is judged on (chosen before the run, see README): ε just above the stationary noise, N = 2. */
 const GOAL_RULE: DriftAlarmRule = { threshold: 0.02, windows: 2 };
-const RULES: DriftAlarmRule[] = [0.02, 0.05, 0.1].flatMap((threshold) =>
-  [1, 2].map((windows) => ({ threshold, windows })),
-);
+/** The monitor's defaults (config/monitor.ts), so the table shows what a deployment gets without tuning. */
+const MONITOR_DEFAULTS = parseMonitorSettings({});
+const MONITOR_RULE: DriftAlarmRule = {
+  threshold: MONITOR_DEFAULTS.epsilon,
+  windows: MONITOR_DEFAULTS.consecutiveWindows,
+};
+const RULES: DriftAlarmRule[] = [
+  { threshold: 0.02, windows: 1 },
+  GOAL_RULE,
+  { threshold: 0.05, windows: 1 },
+  { threshold: 0.05, windows: 2 },
+  { threshold: 0.1, windows: 1 },
+  { threshold: 0.1, windows: 2 },
+  MONITOR_RULE,
+].filter((r, i, all) => all.findIndex((x) => x.threshold === r.threshold && x.windows === r.windows) === i);
 
 interface PeerThroughput {
   versions: Record<string, string>;
@@ -161,7 +174,10 @@ function detectionSection(streams: StreamsFile, ours: OurRun[]): { lines: string
       if (isGoal && name.endsWith('abrupt')) {
         goal &&= o.falseAlarms === 0 && o.missed === 0 && Math.max(...o.delays) <= 1;
       }
-      const label = `ours, KL > ${rule.threshold} in ${rule.windows} window${rule.windows > 1 ? 's' : ''}`;
+      const isMonitorDefault = rule.threshold === MONITOR_RULE.threshold && rule.windows === MONITOR_RULE.windows;
+      const label =
+        `ours, KL > ${rule.threshold} in ${rule.windows} window${rule.windows > 1 ? 's' : ''}` +
+        (isMonitorDefault ? ' (monitor default)' : '');
       lines.push(
         `| ${name} | ${isGoal ? `**${label}**` : label} | ${o.falseAlarms} (${o.stationaryWindows}) | ${delayCell(o)} | ${o.missed} |`,
       );
@@ -236,7 +252,8 @@ async function main(): Promise<void> {
       'the first windows (features numeric, label categorical), then `nextAlarmState` (alarm when KL > ε in N consecutive ' +
       'windows). river: ADWIN and PageHinkley with default settings, one detector per column on the per-row values ' +
       '(features, scaled to about [0, 1], and the 0/1 label), alarm when any fires; delay is the window of the first ' +
-      'detection after the drift start. A false alarm is a window with an alarm (ours) or a detection (river) before it.',
+      'detection after the drift start. A false alarm is a window with an alarm (ours) or a detection (river) before it. ' +
+      `The row marked (monitor default) applies config/monitor.ts's defaults (ε = ${MONITOR_RULE.threshold}, N = ${MONITOR_RULE.windows}).`,
     '',
     ...det.lines,
     '',
