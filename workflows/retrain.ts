@@ -14,6 +14,7 @@ import { trainingTaskQueue } from '../config/task-queues';
 import { DATA_ACTIVITY_TIMEOUT, REGISTRY_ACTIVITY_TIMEOUT, TRAINING_ACTIVITY_TIMEOUT } from '../config/timeouts';
 import { deployWorkflow } from './deploy';
 import { deployWorkflowId } from './deploy-defs';
+import { monitorWorkflowId } from './monitor-defs';
 import {
   driftEvidenceSignal,
   referenceUpdatedSignal,
@@ -37,9 +38,6 @@ const trainingActivities = () =>
     heartbeatTimeout: '1 minute',
     retry,
   });
-
-/** The model's drift monitor: one per model, `monitor/<model>`. */
-const monitorWorkflowId = (modelName: string) => `monitor/${modelName}`;
 
 /** Tells the model's monitor to compare with the new version's reference; a model without a monitor is fine. */
 async function notifyMonitor(modelName: string, version: number): Promise<boolean> {

@@ -3,10 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { appendFeedbackRows } from '../../activities/feedback';
 import { paths } from '../../config/paths';
+import { parseMonitorSettings } from '../../config/monitor';
 import { parseLifecycleConfig } from '../../config/project';
 import { FileFeedbackStore } from '../../stores/feedback-store';
 import { lifecycleWorkflow } from '../../workflows/lifecycle';
 import { lifecycleWorkflowId } from '../../workflows/lifecycle-defs';
+import { monitorStatusQuery, monitorWorkflowId } from '../../workflows/monitor-defs';
 import { retrainWorkflow } from '../../workflows/retrain';
 import {
   driftEvidenceSignal,
@@ -62,7 +64,12 @@ function trigger(version: number, score = 0.4): DriftEvidence {
 }
 
 async function trainChampion(taskQueue: string, modelName: string, deploy: boolean) {
-  const config = parseLifecycleConfig({ modelName, deploy: { ...DEPLOY, enabled: deploy } });
+  // The tests start the one monitor they need themselves.
+  const config = parseLifecycleConfig({
+    modelName,
+    deploy: { ...DEPLOY, enabled: deploy },
+    monitor: { enabled: false },
+  });
   return suite.client.workflow.execute(lifecycleWorkflow, {
     taskQueue,
     workflowId: lifecycleWorkflowId(modelName, 'champion'),
@@ -106,8 +113,17 @@ describe('retrain workflow on the real dev server', () => {
       // A writer that died mid-line: the retrain reads every complete row and leaves the fragment alone.
       fs.appendFileSync(appended.file, '{"timestamp":"2016-01-01T00:00:00.000Z","features":{"date":"2016-');
 
+      // The model's monitor, idle between windows: the retrain tells it to follow the new version.
+      const monitor = await suite.client.workflow.start('monitorWorkflow', {
+        taskQueue,
+        workflowId: monitorWorkflowId(DRIFTED),
+        args: [{ modelName: DRIFTED, settings: parseMonitorSettings({ interval: '1 hour' }) }],
+      });
+
       const handle = await retrain(taskQueue, { modelName: DRIFTED, championVersion: 1, trigger: trigger(1) }, 1);
       const result = await handle.result();
+      expect((await monitor.query(monitorStatusQuery)).cursor).toEqual({ version: 2, offset: 0 });
+      await monitor.terminate('test done');
       expect(result).toMatchObject({
         modelName: DRIFTED,
         outcome: 'deployed',
@@ -116,7 +132,7 @@ describe('retrain workflow on the real dev server', () => {
         servingVersion: 2,
         metric: 'mse',
         evidence: 1,
-        monitorNotified: false,
+        monitorNotified: true,
         feedback: { trainingRows: 1023, holdoutRows: 438 },
       });
       expect(result.challenger!.mse).toBeLessThan(result.champion.mse * 0.98);
