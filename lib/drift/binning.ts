@@ -25,6 +25,7 @@ interface BinLookup {
   multi: boolean;
 }
 
+/** Tables by edges array: a reference's edges are never changed once built, so one table serves every window. */
 const lookups = new WeakMap<ArrayLike<number>, BinLookup | null>();
 
 function buildLookup(edges: ArrayLike<number>): BinLookup | null {
