@@ -1,4 +1,6 @@
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { appendFeedbackRows } from '../../activities/feedback';
@@ -97,6 +99,16 @@ async function failureOf(promise: Promise<unknown>): Promise<{ type: string; mes
   return { type: app.type ?? '', message: app.message };
 }
 
+const HISTORIES = path.join(__dirname, 'histories');
+
+/** With MLOPS_RECORD_HISTORIES=1, keeps a run's history for the replay test (format it with Prettier afterwards). */
+async function record(workflowId: string, name: string): Promise<void> {
+  if (!process.env.MLOPS_RECORD_HISTORIES) return;
+  const history = await suite.client.workflow.getHandle(workflowId).fetchHistory();
+  const json = temporal.api.history.v1.History.fromObject(history).toJSON();
+  fs.writeFileSync(path.join(HISTORIES, `${name}.json`), JSON.stringify(json));
+}
+
 afterAll(async () => {
   for (const model of [DRIFTED, SAME]) await localTarget().teardown(model);
   expect([...serversOf(DRIFTED), ...serversOf(SAME)]).toEqual([]);
@@ -123,6 +135,7 @@ describe('retrain workflow on the real dev server', () => {
       const handle = await retrain(taskQueue, { modelName: DRIFTED, championVersion: 1, trigger: trigger(1) }, 1);
       const result = await handle.result();
       expect((await monitor.query(monitorStatusQuery)).cursor).toEqual({ version: 2, offset: 0 });
+      await record(handle.workflowId, 'retrain-deployed');
       await monitor.terminate('test done');
       expect(result).toMatchObject({
         modelName: DRIFTED,
@@ -242,7 +255,9 @@ describe('retrain workflow on the real dev server', () => {
       );
 
       const input = { modelName, championVersion: 1, trigger: trigger(1), settings: { margin: 1 } };
-      const result = await (await retrain(taskQueue, input, 1)).result();
+      const handle = await retrain(taskQueue, input, 1);
+      const result = await handle.result();
+      await record(handle.workflowId, 'retrain-tuned');
       expect(result).toMatchObject({
         outcome: 'kept-champion',
         metric: 'accuracy',
@@ -288,5 +303,38 @@ describe('retrain workflow on the real dev server', () => {
       expect(badSetting.message).toContain('retrain.margin');
       expect(badSetting.message).toContain('retrain.holdoutFraction');
     });
+  });
+
+  it("replays this run's retrains and histories recorded by an earlier version of the workflow", async () => {
+    const ids = [
+      retrainWorkflowId(DRIFTED, 1),
+      retrainWorkflowId(SAME, 1),
+      retrainWorkflowId(SAME, 2),
+      retrainWorkflowId('retrain-mlp', 1),
+      retrainWorkflowId(FEW, 1),
+    ];
+    const current = await Promise.all(
+      ids.map(async (workflowId) => ({
+        workflowId,
+        history: await suite.client.workflow.getHandle(workflowId).fetchHistory(),
+      })),
+    );
+    for await (const result of Worker.runReplayHistories({ workflowBundle: suite.bundle }, current)) {
+      expect(result.error).toBeUndefined();
+    }
+    // A deploy child and the monitor's signal; a sweep child: a change that breaks running retrains fails here.
+    const load = (name: string) =>
+      temporal.api.history.v1.History.fromObject(
+        JSON.parse(fs.readFileSync(path.join(HISTORIES, `${name}.json`), 'utf8')) as object,
+      );
+    const deployed = load('retrain-deployed');
+    const children = (h: temporal.api.history.v1.History) =>
+      h.events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name).filter(Boolean);
+    expect(children(deployed)).toEqual(['deployWorkflow']);
+    expect(deployed.events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toHaveLength(1);
+    await Worker.runReplayHistory({ workflowBundle: suite.bundle }, deployed, retrainWorkflowId(DRIFTED, 1));
+    const tuned = load('retrain-tuned');
+    expect(children(tuned)).toEqual(['sweepWorkflow']);
+    await Worker.runReplayHistory({ workflowBundle: suite.bundle }, tuned, retrainWorkflowId('retrain-mlp', 1));
   });
 });
