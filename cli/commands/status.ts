@@ -3,6 +3,7 @@ import { MODEL_NAME, MODEL_VERSION, STAGE } from '../../config/search-attributes
 import { workflowUiLink } from '../../config/temporal';
 import { connectClient } from '../../runtime/temporal';
 import { LifecycleSummary, progressQuery } from '../../workflows/lifecycle-defs';
+import { retrainProgressQuery } from '../../workflows/retrain-defs';
 import { sweepProgressQuery } from '../../workflows/sweep-defs';
 import { formatSummary } from '../lifecycle-run';
 import { failureMessage } from '../process-utils';
@@ -54,7 +55,12 @@ export async function getRunStatus(workflowId: string): Promise<RunStatus> {
       );
     }
     if (info.status.name === 'RUNNING') {
-      const query = info.type === 'sweepWorkflow' ? sweepProgressQuery : progressQuery;
+      const query =
+        info.type === 'sweepWorkflow'
+          ? sweepProgressQuery
+          : info.type === 'retrainWorkflow'
+            ? retrainProgressQuery
+            : progressQuery;
       status.progress = await withTimeout(
         handle.query<unknown>(query).catch(() => undefined),
         3000,
