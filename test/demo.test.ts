@@ -33,6 +33,8 @@ describe('mlops demo (the README quick start)', () => {
       expect(endpoint).not.toBeNull();
       expect(output).toMatch(/predict {10}\{"date":.*"weather":.*\}\n {15}→ {3}-?\d+\.\d+ \(v1, via the router\)/);
       expect(output).toContain('Undeployed seattle-temp-max v1: stopped its router and 1 model server(s)');
+      // The lifecycle started the model's drift monitor; the undeploy stopped it, so nothing runs on.
+      expect(output).toContain('Stopped its drift monitor monitor/seattle-temp-max');
       // The server's SQLite database is under MLOPS_HOME, and the server is gone once the demo exits.
       expect(fs.existsSync(path.join(home, 'temporal', 'dev-server.sqlite'))).toBe(true);
       expect(await isServing(`127.0.0.1:${port}`)).toBe(false);

@@ -1,4 +1,11 @@
-import { executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  executeChild,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities, HeavyActivities } from '../activities';
 import type { LifecycleConfigInput } from '../config/project';
 import { MODEL_NAME, MODEL_VERSION, STAGE } from '../config/search-attributes';
@@ -9,6 +16,9 @@ import { deployWorkflowId } from './deploy-defs';
 import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
 import { sweepWorkflow } from './sweep';
 import { sweepIdForLifecycle, sweepSettingsFrom } from './sweep-defs';
+
+/** Lifecycles that ensure the model's drift monitor after deploying (histories from before replay unchanged). */
+const MONITOR_PATCH = 'lifecycle-monitor';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
 
@@ -116,6 +126,10 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
       workflowId: deployWorkflowId(config.modelName, version.version),
       args: [{ modelName: config.modelName, version: version.version, settings: config.deploy }],
     });
+    // The deployed model gets its drift monitor (monitor/<model>, one per model); runs recorded before replay without.
+    if (deploy.outcome !== 'rolled-back' && config.monitor?.enabled && patched(MONITOR_PATCH)) {
+      await registry.ensureMonitor({ modelName: config.modelName, settings: config.monitor });
+    }
   }
   enter('done');
 

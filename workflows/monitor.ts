@@ -32,7 +32,8 @@ import {
   type MonitorState,
   type RetrainRecord,
 } from './monitor-defs';
-import { driftEvidenceSignal, retrainWorkflowId, type DriftEvidence, type RetrainResult } from './retrain-defs';
+import { retrainWorkflow } from './retrain';
+import { driftEvidenceSignal, retrainWorkflowId, type DriftEvidence } from './retrain-defs';
 
 const { checkDriftWindow, exportDriftMetrics } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -76,8 +77,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   let checkRequested = false;
   let wake = false;
   let windowsThisRun = 0;
-  let active:
-    { workflowId: string; handle: ChildWorkflowHandle<(input: unknown) => Promise<RetrainResult>> } | undefined;
+  let active: { workflowId: string; handle: ChildWorkflowHandle<typeof retrainWorkflow> } | undefined;
 
   upsertSearchAttributes([{ key: MODEL_NAME, value: modelName }]);
   setHandler(pauseMonitorSignal, () => {
@@ -139,7 +139,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   const startRetrain = async (evidence: DriftEvidence): Promise<string> => {
     const workflowId = retrainWorkflowId(modelName, ++retrains);
     try {
-      const handle = await startChild<(input: unknown) => Promise<RetrainResult>>('retrainWorkflow', {
+      const handle = await startChild(retrainWorkflow, {
         workflowId,
         args: [{ modelName, championVersion: evidence.version, trigger: evidence }],
         // ABANDON: a retrain mid-rollout must finish or roll back on its own, never be killed with its monitor.

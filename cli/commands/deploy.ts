@@ -14,6 +14,7 @@ import {
   type DeployResult,
 } from '../../workflows/deploy-defs';
 import { readConfigFile } from '../config-file';
+import { stopMonitorOfUndeployed } from './monitor';
 import { ProgressLine } from '../progress-bar';
 
 export interface DeployOptions {
@@ -136,6 +137,8 @@ export async function undeployCommand(modelName: string, options: { json?: boole
     modelName,
   );
   const versions = stopped.map((s) => s.version);
+  // Nothing serves any more, so nothing is left to watch: the drift monitor stops too (its retrains keep running).
+  const monitor = await stopMonitorOfUndeployed(modelName);
   if (options.json) {
     console.log(JSON.stringify({ model: modelName, servedVersion: served ?? null, stoppedVersions: versions }));
     return;
@@ -145,6 +148,7 @@ export async function undeployCommand(modelName: string, options: { json?: boole
       ? `${modelName}: nothing was serving`
       : `Undeployed ${modelName}${served !== undefined ? ` v${served}` : ''}: stopped its router and ${versions.length} model server(s); the serving history is kept`,
   );
+  if (monitor) console.log(`Stopped its drift monitor ${monitor}`);
 }
 
 /** `k=v,k=v` → one row: numbers where they parse, empty values missing, the rest strings. */

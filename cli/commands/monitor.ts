@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import { parseMonitorSettings, type MonitorSettings } from '../../config/monitor';
 import { TASK_QUEUE, workflowUiLink } from '../../config/temporal';
-import { connectClient } from '../../runtime/temporal';
+import { configuredEndpoint, connectClient } from '../../runtime/temporal';
 import type { driftCheckWorkflow } from '../../workflows/drift-check';
 import type { monitorWorkflow } from '../../workflows/monitor';
 import {
@@ -280,4 +280,24 @@ export async function monitorThresholdsCommand(modelName: string, update: Thresh
     client.workflow.getHandle(monitorWorkflowId(modelName)).signal(setThresholdsSignal, fields),
   );
   console.log(`Sent new thresholds to ${monitorWorkflowId(modelName)}: ${JSON.stringify(fields)}`);
+}
+
+/**
+ * After `mlops undeploy`: terminates the model's monitor, if one runs; returns its workflow ID then. No server
+ * answering is no error (an undeploy works without Temporal).
+ */
+export async function stopMonitorOfUndeployed(modelName: string): Promise<string | undefined> {
+  const endpoint = configuredEndpoint();
+  const connectOptions = { ...endpoint.connectOptions, connectTimeout: '3 seconds' };
+  const client = await connectClient({ ...endpoint, connectOptions }).catch(() => undefined);
+  if (!client) return undefined;
+  try {
+    return (await stopMonitor(client, modelName, 'the model was undeployed'))
+      ? monitorWorkflowId(modelName)
+      : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await client.connection.close();
+  }
 }

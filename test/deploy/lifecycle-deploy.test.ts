@@ -2,6 +2,7 @@ import { parseLifecycleConfig } from '../../config/project';
 import { GOLDEN_ATTACHMENT } from '../../activities/deploy/golden';
 import { lifecycleWorkflow } from '../../workflows/lifecycle';
 import { lifecycleWorkflowId } from '../../workflows/lifecycle-defs';
+import { monitorStatusQuery, monitorWorkflowId } from '../../workflows/monitor-defs';
 import { temporalTestFile, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
 import { localTarget, serversOf, stores } from './fixtures';
 
@@ -44,4 +45,11 @@ it('the lifecycle deploys the version it registered, smoke-tested on golden rows
   const body = (await response.json()) as { predictions: number[] };
   body.predictions.forEach((p, i) => expect(p).toBeCloseTo(golden.expected[i], 3));
   expect(serversOf(MODEL).map((p) => p.version)).toEqual([summary.version]);
+
+  // The deployed model has its drift monitor, with the config's monitor settings.
+  const monitor = suite.client.workflow.getHandle(monitorWorkflowId(MODEL));
+  expect((await monitor.describe()).status.name).toBe('RUNNING');
+  const status = await withWorkers(suite.connection, suite.bundle, taskQueue, () => monitor.query(monitorStatusQuery));
+  expect(status.settings).toEqual(config.monitor);
+  await monitor.terminate();
 });
