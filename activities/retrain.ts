@@ -284,9 +284,10 @@ export function createRetrainActivities({ store, registry, feedback }: RetrainDe
       const holdout = await store.getJson<FeedbackRow[]>(request.holdoutHash);
       const labels = holdout.map((r) => r.label);
       const score = async (hash: string, version: string) => {
-        const predicted = await predictRows(await store.get(hash), request.modelName, version, holdout);
+        const bytes = await store.get(hash);
         try {
-          return holdoutMetrics(labels, predicted);
+          // Rows the model cannot take, or no usable prediction, fail the same way on every retry.
+          return holdoutMetrics(labels, await predictRows(bytes, request.modelName, version, holdout));
         } catch (err) {
           throw nonRetryable(
             `${request.modelName} ${version} on the holdout: ${(err as Error).message}`,
