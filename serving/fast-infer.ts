@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { HEADER_LENGTH_HEADER, parseJsonText, splitBody } from './binary';
+import { HEADER_LENGTH_HEADER } from './binary';
 import { classify, type FailureReason } from './errors';
 import type { EncodedResponse } from './oip';
 
@@ -11,10 +11,13 @@ export interface InferFastPathOptions {
   serving: () => boolean;
   /** True once the server is closing: responses then close their connection. */
   closing: () => boolean;
-  /** Parses, runs and encodes one infer request: throws, or calls one of the callbacks once (failed with the error the client gets). */
+  /**
+   * Parses, runs and encodes one infer request (its body and Inference-Header-Content-Length header): throws, or calls
+   * one of the callbacks once (failed with the error the client gets).
+   */
   infer: (
-    body: unknown,
-    binary: Buffer | undefined,
+    body: Buffer,
+    headerLength: string | string[] | undefined,
     done: (response: EncodedResponse) => void,
     failed: (err: unknown) => void,
   ) => void;
@@ -70,10 +73,9 @@ export function inferFastPath(
 
   const answer = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, start: number) => {
     try {
-      const split = splitBody(body, req.headers[HEADER_LENGTH_HEADER]);
       infer(
-        parseJsonText(split.json),
-        split.binary,
+        body,
+        req.headers[HEADER_LENGTH_HEADER],
         (response) => record(200, send(res, 200, response, start)),
         (err) => fail(res, err as Error, start),
       );

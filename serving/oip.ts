@@ -158,6 +158,11 @@ function planFor(model: ServedModel): ModelPlan {
   return plan;
 }
 
+/** The outputs a request gets when it names none: every output, as JSON data or all as binary. */
+export function allOutputs(model: ServedModel, binary: boolean): RequestedOutput[] {
+  return planFor(model).allOutputs[binary ? 'binary' : 'json'];
+}
+
 /** An input's `parameters.binary_data_size`, or undefined when its values are JSON `data`. */
 function binaryDataSize(input: Record<string, unknown>, index: number, name: string): number | undefined {
   if (!hasOwn(input, 'parameters') || input.parameters === undefined) return undefined;

@@ -13,7 +13,8 @@ import { FeatureLog } from './feature-log';
 import { runBatches, type BatchOutputs } from './inference';
 import { createServingMetrics } from './metrics';
 import { loadServedModel, readModelFile, type ServedModel } from './model';
-import { encodeInferResponse, parseInferRequest, type EncodedResponse } from './oip';
+import { encodeInferResponse, parseInferRequest, type EncodedResponse, type InferRequest } from './oip';
+import { readInferBody } from './oip-reader';
 import { parsePredictRequest, predictions } from './rows';
 
 export interface ModelServerOptions {
@@ -126,9 +127,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         maxBodyBytes,
         serving: () => state === 'ready',
         closing: () => state === 'closing',
-        infer: (body, binary, done, failed) => {
+        infer: (body, headerLength, done, failed) => {
           const { model, batcher } = resolve({ name: modelName, version: modelVersion });
-          runInfer(model, batcher, body, binary, done, failed);
+          // The common JSON body is read straight into columns; anything else is parsed as fastify's route does.
+          let request = headerLength === undefined ? readInferBody(body, model, maxRows) : undefined;
+          if (!request) {
+            const split = splitBody(body, headerLength);
+            request = parseInferRequest(parseJsonText(split.json), model, maxRows, split.binary);
+          }
+          runInfer(model, batcher, request, done, failed);
         },
         record: (status, seconds, reason) => record(servedLabels, status, seconds, reason),
       });
@@ -269,18 +276,16 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   app.get('/v2/models/:name/versions/:version/ready', modelReady);
 
   /**
-   * Validates, runs (micro-batched) and encodes one infer request; a request that does not validate throws. Callbacks,
-   * not a promise: the fast path answers tens of thousands of these a second.
+   * Runs (micro-batched) and encodes one parsed infer request. Callbacks, not a promise: the fast path answers tens of
+   * thousands of these a second.
    */
   function runInfer(
     model: ServedModel,
     batcher: MicroBatcher<FeatureBatch, BatchOutputs>,
-    body: unknown,
-    binary: Buffer | undefined,
+    parsed: InferRequest,
     resolve: (response: EncodedResponse) => void,
     reject: (err: unknown) => void,
   ): void {
-    const parsed = parseInferRequest(body, model, maxRows, binary);
     batcher.enqueue(
       parsed.batch,
       (outputs) => {
@@ -300,8 +305,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
 
   const infer = async (request: FastifyRequest, reply: FastifyReply) => {
     const { model, batcher } = resolve(request.params as ModelParams);
+    const parsed = parseInferRequest(request.body, model, maxRows, binaryData.get(request));
     const response = await new Promise<EncodedResponse>((resolve, reject) =>
-      runInfer(model, batcher, request.body, binaryData.get(request), resolve, reject),
+      runInfer(model, batcher, parsed, resolve, reject),
     );
     if ('json' in response) return reply.type('application/json; charset=utf-8').send(response.json);
     return reply
