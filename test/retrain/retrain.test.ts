@@ -174,6 +174,18 @@ describe('retrain workflow on the real dev server', () => {
       expect(v2.dataset.rows).toBe(1461 + 1023);
       expect(v2.config?.dataset.source).toBe(v2.dataset.source);
       expect((await registry.get(DRIFTED, 1))?.config?.model.type).toBe('ridge');
+
+      // Retraining the retrained champion starts again from the lineage's Seattle data: the same feedback rows give
+      // the same snapshot and the same model, so it keeps serving (feedback rows are never counted twice).
+      const again = await (
+        await retrain(taskQueue, { modelName: DRIFTED, championVersion: 2, trigger: trigger(2) }, 2)
+      ).result();
+      expect(again).toMatchObject({ outcome: 'kept-champion', challengerVersion: 3, servingVersion: 2 });
+      expect(again.challenger).toEqual(again.champion);
+      const v3 = (await registry.get(DRIFTED, 3))!;
+      expect(v3.dataset.hash).toBe(v2.dataset.hash);
+      expect(v3.artifact.hash).toBe(v2.artifact.hash);
+      expect(v3.retrain?.baseDataset).toEqual(v2.retrain?.baseDataset);
     });
   });
 
@@ -308,6 +320,7 @@ describe('retrain workflow on the real dev server', () => {
   it("replays this run's retrains and histories recorded by an earlier version of the workflow", async () => {
     const ids = [
       retrainWorkflowId(DRIFTED, 1),
+      retrainWorkflowId(DRIFTED, 2),
       retrainWorkflowId(SAME, 1),
       retrainWorkflowId(SAME, 2),
       retrainWorkflowId('retrain-mlp', 1),
