@@ -223,16 +223,21 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
       }
     }
     record(point);
-    await exportDriftMetrics({
-      modelName,
-      version: result.version,
-      metric: result.metric,
-      rows: result.rows,
-      score: result.score,
-      features: result.features,
-      ...(result.skipped ? { skipped: result.skipped } : {}),
-      alarm: next.alarm,
-    });
+    try {
+      await exportDriftMetrics({
+        modelName,
+        version: result.version,
+        metric: result.metric,
+        rows: result.rows,
+        score: result.score,
+        features: result.features,
+        ...(result.skipped ? { skipped: result.skipped } : {}),
+        alarm: next.alarm,
+      });
+    } catch (err) {
+      // Gauges are a view of the history above: a failed export costs a scrape, not the monitor.
+      log.warn('drift metrics not exported', { error: String(err) });
+    }
   };
 
   // No continue-as-new while a retrain runs: only this run can learn its outcome (ABANDON keeps it alive regardless).
