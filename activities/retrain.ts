@@ -39,6 +39,11 @@ export interface RetrainPlan {
   sweep?: SweepSettings;
   /** The version serving when the retrain started (null: none). */
   servingVersion: number | null;
+  /**
+   * The champion was trained on exactly this snapshot (no labelled row arrived since the retrain that made it): a
+   * challenger would be the same model. `championHoldout` is then its holdout metrics from that retrain.
+   */
+  unchanged?: { championHoldout: Record<string, number> };
 }
 
 export interface HoldoutRequest {
@@ -276,6 +281,9 @@ export function createRetrainActivities({ store, registry, feedback }: RetrainDe
         },
         ...(sweep ? { sweep } : {}),
         servingVersion: (await registry.getServing(modelName))?.version ?? null,
+        ...(version.dataset.hash === snapshot.hash
+          ? { unchanged: { championHoldout: version.retrain?.holdout.challenger ?? {} } }
+          : {}),
       };
     },
 

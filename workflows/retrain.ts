@@ -88,6 +88,21 @@ export async function retrainWorkflow(input: RetrainInput): Promise<RetrainResul
   ]);
 
   const plan = await data.planRetrain({ modelName, championVersion, settings: input.settings });
+  if (plan.unchanged) {
+    // Nothing new to learn from: repeated drift alarms do not register copies of the champion.
+    enter('done');
+    return {
+      modelName,
+      outcome: 'kept-champion',
+      championVersion,
+      servingVersion: plan.servingVersion ?? championVersion,
+      metric: plan.metric,
+      champion: plan.unchanged.championHoldout,
+      evidence,
+      reason: `kept v${championVersion}: it was trained on these very rows (no labelled row arrived since); append labels with mlops feedback ${modelName}`,
+      feedback: { trainingRows: plan.feedback.trainingRows, holdoutRows: plan.feedback.holdoutRows },
+    };
+  }
   enter('ingest');
   const raw = await data.ingestDataset(plan.config);
   enter('validate');

@@ -175,17 +175,17 @@ describe('retrain workflow on the real dev server', () => {
       expect(v2.config?.dataset.source).toBe(v2.dataset.source);
       expect((await registry.get(DRIFTED, 1))?.config?.model.type).toBe('ridge');
 
-      // Retraining the retrained champion starts again from the lineage's Seattle data: the same feedback rows give
-      // the same snapshot and the same model, so it keeps serving (feedback rows are never counted twice).
+      // Retraining the retrained champion starts again from the lineage's Seattle data (feedback rows are never
+      // counted twice): with no new labelled row that is v2's own snapshot, so no copy of v2 is trained or registered.
       const again = await (
         await retrain(taskQueue, { modelName: DRIFTED, championVersion: 2, trigger: trigger(2) }, 2)
       ).result();
-      expect(again).toMatchObject({ outcome: 'kept-champion', challengerVersion: 3, servingVersion: 2 });
-      expect(again.challenger).toEqual(again.champion);
-      const v3 = (await registry.get(DRIFTED, 3))!;
-      expect(v3.dataset.hash).toBe(v2.dataset.hash);
-      expect(v3.artifact.hash).toBe(v2.artifact.hash);
-      expect(v3.retrain?.baseDataset).toEqual(v2.retrain?.baseDataset);
+      expect(again).toMatchObject({ outcome: 'kept-champion', servingVersion: 2, champion: result.challenger });
+      expect(again.challengerVersion).toBeUndefined();
+      expect(again.reason).toBe(
+        `kept v2: it was trained on these very rows (no labelled row arrived since); append labels with mlops feedback ${DRIFTED}`,
+      );
+      expect((await registry.list(DRIFTED)).map((v) => v.version)).toEqual([1, 2]);
     });
   });
 
