@@ -13,6 +13,12 @@ export interface DriftOptions {
   minWindowRows?: number;
   /** How per-feature scores become the window's score. Default 'max'. */
   aggregate?: 'mean' | 'max';
+  /**
+   * Whether datetime features count towards `score` (they are always reported). Default false: time only moves
+   * forward, so every window of recent rows lies past the training dates and would always look drifted; Evidently
+   * and NannyML likewise treat the timestamp as the index of the data, not a feature to test.
+   */
+  scoreDatetime?: boolean;
 }
 
 /** The defaults and why: see lib/drift/README.md. */
@@ -21,6 +27,7 @@ export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = Object.freeze({
   smoothing: 1e-4,
   minWindowRows: 200,
   aggregate: 'max',
+  scoreDatetime: false,
 });
 
 export interface FeatureDrift {
@@ -29,6 +36,8 @@ export interface FeatureDrift {
   kl: number;
   psi: number;
   js: number;
+  /** Whether the feature counts towards the window's score (datetime features do not by default). */
+  scored: boolean;
   /** Rows of the window (missing ones included). */
   rows: number;
   /** Live values that were null, NaN, or not a number / date / category (compared with the reference's `missing`). */
@@ -137,7 +146,7 @@ export function featureDrift(
 ): FeatureDrift {
   let trainCounts: number[];
   let liveCounts: number[];
-  let result: Omit<FeatureDrift, 'kl' | 'psi' | 'js'>;
+  let result: Omit<FeatureDrift, 'kl' | 'psi' | 'js' | 'scored'>;
   if (ref.type === 'categorical') {
     const categories = Object.keys(ref.counts);
     const live = categoryCounts(values, categories);
@@ -170,12 +179,13 @@ export function featureDrift(
     liveCounts = [...counts, missing, unseen];
     result = { feature, type: ref.type, rows: values.length, missing, unseen, counts };
   }
-  if (values.length === 0) return { ...result, kl: 0, psi: 0, js: 0 };
+  if (values.length === 0) return { ...result, scored: true, kl: 0, psi: 0, js: 0 };
   if (trainCounts.every((c) => c === 0)) {
     throw new DriftReferenceError(`the training reference histogram of feature "${feature}" has no rows`, feature);
   }
   return {
     ...result,
+    scored: true,
     kl: klDivergence(trainCounts, liveCounts, smoothing),
     psi: psi(trainCounts, liveCounts, smoothing),
     js: jensenShannon(trainCounts, liveCounts),
@@ -206,11 +216,15 @@ export function computeDrift(
       skipped: { reason: `${rows} rows < minWindowRows ${o.minWindowRows}` },
     };
   }
-  const features = refs.map(([feature, ref]) => featureDrift(feature, ref, window[feature], o.smoothing));
-  if (features.length === 0) {
-    return { metric: o.metric, rows, score: 0, features, skipped: { reason: 'the window has no features' } };
+  const features = refs.map(([feature, ref]) => {
+    const drift = featureDrift(feature, ref, window[feature], o.smoothing);
+    return drift.type === 'datetime' && !o.scoreDatetime ? { ...drift, scored: false } : drift;
+  });
+  const scores = features.filter((f) => f.scored).map((f) => f[o.metric]);
+  if (scores.length === 0) {
+    const reason = features.length === 0 ? 'the window has no features' : 'the window has no scored features';
+    return { metric: o.metric, rows, score: 0, features, skipped: { reason } };
   }
-  const scores = features.map((f) => f[o.metric]);
   const score = o.aggregate === 'max' ? Math.max(...scores) : scores.reduce((a, b) => a + b, 0) / scores.length;
   return { metric: o.metric, rows, score, features };
 }

@@ -82,7 +82,13 @@ describe('computeDrift', () => {
   const reference: Record<string, ReferenceHistogram> = { x: numeric('x', train) };
 
   it('defaults are the documented ones', () => {
-    expect(DEFAULT_DRIFT_OPTIONS).toEqual({ metric: 'kl', smoothing: 1e-4, minWindowRows: 200, aggregate: 'max' });
+    expect(DEFAULT_DRIFT_OPTIONS).toEqual({
+      metric: 'kl',
+      smoothing: 1e-4,
+      minWindowRows: 200,
+      aggregate: 'max',
+      scoreDatetime: false,
+    });
   });
 
   it('the training data itself has zero drift; a fresh sample of the same distribution stays far below 0.1', () => {
@@ -148,6 +154,30 @@ describe('computeDrift', () => {
     const shifted = computeDrift({ date: ref }, { date: later }).features[0];
     expect(shifted.counts[shifted.counts.length - 1]).toBe(400);
     expect(shifted.kl).toBeGreaterThan(5);
+  });
+
+  it('reports datetime drift but leaves it out of the score unless scoreDatetime is set', () => {
+    const days = Array.from({ length: 400 }, (_, i) => 19_000 + i);
+    const ref = referenceHistogram(
+      { name: 'date', type: 'datetime' },
+      days.map((d) => new Date(d * 86_400_000).toISOString()),
+    );
+    const rand = mulberry32(7);
+    const reference = { date: ref, x: numeric('x', normals(rand, 5000)) };
+    const window = {
+      date: days.map((d) => new Date((d + 400) * 86_400_000).toISOString()),
+      x: normals(rand, 400),
+    };
+    const report = computeDrift(reference, window);
+    const [date, x] = report.features;
+    expect(date.scored).toBe(false);
+    expect(date.kl).toBeGreaterThan(5);
+    expect(x.scored).toBe(true);
+    expect(report.score).toBe(x.kl);
+    expect(computeDrift(reference, window, { scoreDatetime: true }).score).toBe(date.kl);
+    const onlyDates = computeDrift({ date: ref }, { date: window.date });
+    expect(onlyDates.score).toBe(0);
+    expect(onlyDates.skipped?.reason).toBe('the window has no scored features');
   });
 
   describe('bad input', () => {
