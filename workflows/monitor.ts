@@ -105,7 +105,9 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     if (paused) log.info('checkNow ignored: the monitor is paused', { reason: request?.reason });
     else checkRequested = true;
   });
-  setHandler(referenceUpdatedSignal, ({ version }) => {
+  setHandler(referenceUpdatedSignal, (update) => {
+    const version = update?.version;
+    if (typeof version !== 'number') return log.warn('referenceUpdated without a version ignored', { update });
     if (version !== cursor.version) cursor = { version, offset: 0 };
     consecutive = 0;
   });

@@ -22,6 +22,7 @@ import {
   monitorStatusQuery,
   monitorWorkflowId,
   pauseMonitorSignal,
+  referenceUpdatedSignal,
   resumeMonitorSignal,
   setThresholdsSignal,
   type DriftPoint,
@@ -302,7 +303,7 @@ describe('monitorWorkflow', () => {
     });
   });
 
-  it('follows the serving version: a new version is read from offset 0 against its reference, the streak restarts', async () => {
+  it('follows the serving version (and referenceUpdated): a new version is read from offset 0 against its reference, the streak restarts', async () => {
     const model = 'monitor-follow';
     const v1 = await serveVersion(model, withReference, 'follow-1');
     await withMonitorWorker(async (taskQueue) => {
@@ -310,6 +311,12 @@ describe('monitorWorkflow', () => {
       appendRows(model, v1.version, driftedRows(200));
       expect(await checkWindow(handle)).toMatchObject({ version: v1.version, consecutive: 1 });
       const v2 = await serveVersion(model, withReference, 'follow-2');
+      // What a retrain that deployed sends: the cursor moves to the new version's log start, the streak restarts.
+      await handle.signal(referenceUpdatedSignal, { version: v2.version });
+      expect(await handle.query(monitorStatusQuery)).toMatchObject({
+        cursor: { version: v2.version, offset: 0 },
+        consecutive: 0,
+      });
       appendRows(model, v2.version, driftedRows(150));
       const window = await checkWindow(handle);
       expect(window).toMatchObject({ version: v2.version, rows: 150, consecutive: 1, alarm: false });
