@@ -11,11 +11,13 @@ import {
 } from '../../cli/commands/monitor';
 import { driftCheckScheduleId, monitorStatusQuery, monitorWorkflowId } from '../../workflows/monitor-defs';
 import { temporalTestFile, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
-import { waitFor } from '../helpers/processes';
+import { killAll, runCli, waitFor } from '../helpers/processes';
 import { appendRows, liveRows, seattleOnnxWithReference, serveVersion } from './fixtures';
 
 const suite = temporalTestFile('mlops-monitor-schedule-');
 const MODEL = 'monitor-schedule';
+
+afterAll(() => killAll());
 
 /** What the commands print, while `fn` runs. */
 async function printed(fn: () => Promise<void>): Promise<string> {
@@ -98,4 +100,20 @@ it('mlops monitor schedule/trigger/pause/resume/thresholds/status/delete/stop dr
     expect(await printed(() => monitorStopCommand(MODEL))).toContain('no monitor was running');
     await expect(monitorStatusCommand(MODEL)).rejects.toThrow(`the monitor of "${MODEL}" is terminated`);
   });
+});
+
+it('the mlops monitor commands as a user runs them: errors name the model and the fix', async () => {
+  const [status, thresholds, schedule] = await Promise.all([
+    runCli(['monitor', 'status', 'never-monitored']),
+    runCli(['monitor', 'thresholds', 'never-monitored', '--epsilon', 'lots']),
+    runCli(['monitor', 'schedule', 'never-monitored']),
+  ]);
+  expect(status).toMatchObject({ code: 1 });
+  expect(status.output).toContain(
+    'model "never-monitored" has no monitor; start one with mlops monitor start never-monitored',
+  );
+  expect(thresholds.code).toBe(1);
+  expect(thresholds.output).toContain("option '--epsilon <x>' argument 'lots' is invalid. expected a number");
+  expect(schedule.code).toBe(1);
+  expect(schedule.output).toContain("give exactly one of --every '10 minutes' or --cron '0 * * * *'");
 });
