@@ -1,7 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ConfigError, type LifecycleConfig, type LifecycleConfigInput } from '../config/project';
 import { resolveLifecycleConfig } from '../config/resolve';
-import { parseRetrainSettings, RetrainConfigError, type RetrainMetric, type RetrainSettings } from '../config/retrain';
+import {
+  MIN_FEEDBACK_REFERENCE_ROWS,
+  parseRetrainSettings,
+  RetrainConfigError,
+  type RetrainMetric,
+  type RetrainSettings,
+} from '../config/retrain';
 import { FeedbackError, parseFeedbackLines, type FeedbackRow } from '../lib/data/feedback';
 import type { DatasetFormat } from '../lib/data/schema-config';
 import { validateHyperparameters, type SearchSpace } from '../lib/models/search-space';
@@ -39,6 +45,8 @@ export interface RetrainPlan {
   sweep?: SweepSettings;
   /** The version serving when the retrain started (null: none). */
   servingVersion: number | null;
+  /** Where the challenger's drift reference comes from (`rowsHash`: the feedback training rows, FeedbackRow[] JSON). */
+  reference?: { source: 'feedback' | 'training'; rows: number; rowsHash?: string };
   /**
    * The champion was trained on exactly this snapshot (no labelled row arrived since the retrain that made it): a
    * challenger would be the same model. `championHoldout` is then its holdout metrics from that retrain.
@@ -233,6 +241,10 @@ export function createRetrainActivities({ store, registry, feedback }: RetrainDe
       }
       const snapshot = await store.putJson(records);
       const holdoutRef = await store.putJson(holdout);
+      const reference: RetrainPlan['reference'] =
+        settings.reference === 'feedback' && training.length >= MIN_FEEDBACK_REFERENCE_ROWS
+          ? { source: 'feedback', rows: training.length, rowsHash: (await store.putJson(training)).hash }
+          : { source: 'training', rows: records.length };
 
       let config: LifecycleConfig;
       try {
@@ -281,6 +293,7 @@ export function createRetrainActivities({ store, registry, feedback }: RetrainDe
         },
         ...(sweep ? { sweep } : {}),
         servingVersion: (await registry.getServing(modelName))?.version ?? null,
+        reference,
         ...(version.dataset.hash === snapshot.hash
           ? { unchanged: { championHoldout: version.retrain?.holdout.challenger ?? {} } }
           : {}),

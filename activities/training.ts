@@ -1,6 +1,7 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { LifecycleConfig } from '../config/project';
+import type { Cell } from '../lib/data/table';
 import { referenceHistogram } from '../lib/data/histogram';
 import { rawInputColumns, transformRaw, type Preprocessor, type RawColumns } from '../lib/data/preprocess';
 import { classificationMetrics, mean, meanSquaredError, regressionMetrics } from '../lib/metrics';
@@ -30,6 +31,14 @@ export interface TrainedModelRef {
 }
 
 export type ModelMetrics = Record<string, number>;
+
+export interface ExportOptions {
+  /**
+   * Artifact of rows (`{ features }` objects, raw values as the feature log writes them) whose distribution becomes
+   * the model's drift reference instead of its training rows: a retrain's recent labelled rows.
+   */
+  referenceRowsHash?: string;
+}
 
 export interface ExportedModel {
   artifact: ArtifactRef;
@@ -141,10 +150,18 @@ export function createTrainingActivities({ store, kernels }: { store: ArtifactSt
       dataset: ValidatedDataset,
       split: SplitDataset,
       config: LifecycleConfig,
+      options: ExportOptions = {},
     ): Promise<ExportedModel> {
       const { preprocessor, model } = await store.getJson<StoredModel>(trained.hash);
       const { table, split: indices } = await loadPreparedData(store, dataset, split, preprocessor);
       const statistics = trainingStatistics(table, dataset.schema, indices.train);
+      const referenceRows = options.referenceRowsHash
+        ? await store.getJson<{ features: Record<string, Cell> }[]>(options.referenceRowsHash)
+        : undefined;
+      const referenceCells = (feature: string): Cell[] =>
+        referenceRows
+          ? referenceRows.map((row) => row.features[feature] ?? null)
+          : indices.train.map((r) => table.data[feature][r]);
       const bytes = pipelineToOnnx(preprocessor, model, {
         modelName: config.modelName,
         targetName: dataset.schema.target.name,
@@ -154,13 +171,7 @@ export function createTrainingActivities({ store, kernels }: { store: ArtifactSt
           // Drift monitoring compares live feature distributions with these (quantile bins fixed at training time).
           reference_histograms: JSON.stringify(
             Object.fromEntries(
-              dataset.schema.features.map((f) => [
-                f.name,
-                referenceHistogram(
-                  f,
-                  indices.train.map((r) => table.data[f.name][r]),
-                ),
-              ]),
+              dataset.schema.features.map((f) => [f.name, referenceHistogram(f, referenceCells(f.name))]),
             ),
           ),
           hyperparameters: JSON.stringify(trained.hyperparameters),

@@ -18,6 +18,13 @@ export const retrainSettingsSchema = z
     metric: z.enum(RETRAIN_METRICS).optional(),
     /** Share of the feedback rows, the newest by timestamp, kept back to compare champion and challenger. */
     holdoutFraction: z.number().gt(0).lt(1).default(0.3),
+    /**
+     * The drift reference stored with the challenger, which the monitor compares live rows with once it serves:
+     * `feedback`: the labelled feedback rows it trained on (the regime that raised the alarm; at least
+     * MIN_FEEDBACK_REFERENCE_ROWS of them, else its whole training set); `training`: its whole training set (the
+     * lineage's data plus feedback, which a monitor then keeps finding drifted from the new regime).
+     */
+    reference: z.enum(['feedback', 'training']).default('feedback'),
     /** Fewer labelled feedback rows (in the window) than this fail the retrain: append labels with `mlops feedback`. */
     minFeedbackRows: z.number().int().min(2).default(50),
     feedback: z
@@ -42,6 +49,9 @@ export const retrainSettingsSchema = z
       .prefault({}),
   })
   .strict();
+
+/** Fewer feedback training rows than this make too coarse a reference: the challenger's whole training set is used. */
+export const MIN_FEEDBACK_REFERENCE_ROWS = 100;
 
 export type RetrainSettingsInput = z.input<typeof retrainSettingsSchema>;
 export type RetrainSettings = z.output<typeof retrainSettingsSchema>;

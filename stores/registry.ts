@@ -36,6 +36,8 @@ export interface RetrainLineage {
   baseDataset: { source: string; hash: string; format: string; maxRows?: number };
   /** Labelled feedback rows in the window: how many trained, how many were the holdout, and their time span. */
   feedback: { rows: number; trainingRows: number; holdoutRows: number; from: string; to: string };
+  /** What the challenger's drift reference was computed from (see `retrain.reference`). */
+  reference?: 'feedback' | 'training';
   /** Champion and challenger on the same fresh holdout (ONNX models, raw features in). */
   holdout: {
     metric: string;

@@ -130,7 +130,15 @@ export async function retrainWorkflow(input: RetrainInput): Promise<RetrainResul
   enter('evaluate');
   const metrics = await training.evaluateModel(trained, dataset, split);
   enter('export');
-  const exported = await training.exportOnnx(trained, dataset, split, config);
+  // The drift reference the monitor compares with once the challenger serves: the regime that raised the alarm.
+  const referenceRowsHash = plan.reference?.rowsHash;
+  const exported = await training.exportOnnx(
+    trained,
+    dataset,
+    split,
+    config,
+    referenceRowsHash ? { referenceRowsHash } : {},
+  );
 
   enter('compare');
   const comparison = await data.compareOnHoldout({
@@ -162,6 +170,7 @@ export async function retrainWorkflow(input: RetrainInput): Promise<RetrainResul
       championVersion,
       baseDataset: plan.baseDataset,
       feedback,
+      ...(plan.reference ? { reference: plan.reference.source } : {}),
       holdout: {
         metric: comparison.metric,
         margin: comparison.margin,

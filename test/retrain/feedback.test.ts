@@ -190,6 +190,7 @@ describe('retrain settings', () => {
     expect(parseRetrainSettings({})).toEqual({
       margin: 0.02,
       holdoutFraction: 0.3,
+      reference: 'feedback',
       minFeedbackRows: 50,
       feedback: {},
       sweep: { maxTrials: 6, initialTrials: 3 },

@@ -2,12 +2,15 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
+import { onnx } from 'onnx-proto';
 import path from 'node:path';
 import { appendFeedbackRows } from '../../activities/feedback';
 import { paths } from '../../config/paths';
 import { parseMonitorSettings } from '../../config/monitor';
 import { parseLifecycleConfig } from '../../config/project';
+import type { ReferenceHistogram } from '../../lib/data/histogram';
 import { FileFeedbackStore } from '../../stores/feedback-store';
+import type { ModelVersion } from '../../stores/registry';
 import { lifecycleWorkflow } from '../../workflows/lifecycle';
 import { lifecycleWorkflowId } from '../../workflows/lifecycle-defs';
 import { monitorStatusQuery, monitorWorkflowId } from '../../workflows/monitor-defs';
@@ -174,6 +177,19 @@ describe('retrain workflow on the real dev server', () => {
       expect(v2.dataset.rows).toBe(1461 + 1023);
       expect(v2.config?.dataset.source).toBe(v2.dataset.source);
       expect((await registry.get(DRIFTED, 1))?.config?.model.type).toBe('ridge');
+      // Its drift reference is New York's feedback training rows (the regime that raised the alarm), not the merged set.
+      expect(v2.retrain?.reference).toBe('feedback');
+      const reference = (version: ModelVersion) =>
+        JSON.parse(
+          onnx.ModelProto.decode(
+            fs.readFileSync(path.join(paths.artifacts(), 'sha256', version.artifact.hash)),
+          ).metadataProps.find((p) => p.key === 'reference_histograms')!.value!,
+        ) as Record<string, ReferenceHistogram>;
+      const wind = reference(v2).wind;
+      if (wind.type === 'categorical') throw new Error('wind is numeric');
+      expect(wind.counts.reduce((a, b) => a + b, 0) + wind.missing).toBe(1023);
+      const seattleWind = reference((await registry.get(DRIFTED, 1))!).wind;
+      expect(seattleWind.type === 'numeric' && seattleWind.edges).not.toEqual(wind.edges);
 
       // Retraining the retrained champion starts again from the lineage's Seattle data (feedback rows are never
       // counted twice): with no new labelled row that is v2's own snapshot, so no copy of v2 is trained or registered.

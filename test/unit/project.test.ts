@@ -67,6 +67,7 @@ describe('parseLifecycleConfig', () => {
       retrain: {
         margin: 0.02,
         holdoutFraction: 0.3,
+        reference: 'feedback',
         minFeedbackRows: 50,
         feedback: {},
         sweep: { maxTrials: 6, initialTrials: 3 },
