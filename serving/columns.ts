@@ -1,9 +1,9 @@
 /** One feature's values for a batch of rows: float32 for numeric and datetime features, strings for categorical. */
 export type Column = Float32Array | string[];
 
-/** Feature name → column; every column has `rows` values. */
+/** One column per model input, in the model's order (`model.features`); every column has `rows` values. */
 export interface FeatureBatch {
-  columns: Record<string, Column>;
+  columns: Column[];
   rows: number;
 }
 

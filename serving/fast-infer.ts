@@ -38,10 +38,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export function inferFastPath(
   options: InferFastPathOptions,
 ): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
-  const paths = new Set([
-    `/v2/models/${options.modelName}/infer`,
-    `/v2/models/${options.modelName}/versions/${options.modelVersion}/infer`,
-  ]);
+  const path = `/v2/models/${options.modelName}/infer`;
+  const versionPath = `/v2/models/${options.modelName}/versions/${options.modelVersion}/infer`;
   const { maxBodyBytes, infer, record } = options;
 
   const send = (res: http.ServerResponse, status: number, response: EncodedResponse, start: number) => {
@@ -85,12 +83,13 @@ export function inferFastPath(
   };
 
   return (req, res) => {
-    if (req.method !== 'POST' || !paths.has(req.url ?? '') || !options.serving()) return false;
+    // Plain comparisons: a Set lookup hashes the request's new URL and content-type strings first.
+    if (req.method !== 'POST' || (req.url !== path && req.url !== versionPath) || !options.serving()) return false;
     const type = req.headers['content-type'];
     const length = Number(req.headers['content-length']);
     if (
       type === undefined ||
-      !CONTENT_TYPES.has(type.toLowerCase()) ||
+      (type !== 'application/json' && !CONTENT_TYPES.has(type.toLowerCase())) ||
       !(length <= maxBodyBytes) ||
       req.headers['transfer-encoding'] !== undefined
     ) {

@@ -51,7 +51,7 @@ export class FeatureLog {
     for (let r = 0; r < batch.rows; r++) {
       if (this.sampleRate < 1 && !(this.random() < this.sampleRate)) continue;
       const features = Object.fromEntries(
-        model.features.map((f) => [f.name, rawValue(f.kind, batch.columns[f.name][r])]),
+        model.features.map((f, i) => [f.name, rawValue(f.kind, batch.columns[i][r])]),
       );
       lines.push(JSON.stringify({ timestamp, features, prediction: predictions[r] }));
     }

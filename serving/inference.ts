@@ -38,8 +38,9 @@ export async function runBatches(model: ServedModel, batches: FeatureBatch[]): P
   for (const batch of batches) total += batch.rows;
   const feeds: Record<string, Tensor> = {};
   const columns = new Array<Column>(batches.length);
-  for (const { name, kind } of model.features) {
-    for (let i = 0; i < batches.length; i++) columns[i] = batches[i].columns[name];
+  for (let f = 0; f < model.features.length; f++) {
+    const { name, kind } = model.features[f];
+    for (let i = 0; i < batches.length; i++) columns[i] = batches[i].columns[f];
     const column = concat(columns, total);
     feeds[name] =
       kind === 'categorical'
@@ -61,7 +62,8 @@ export async function runBatches(model: ServedModel, batches: FeatureBatch[]): P
       const end = (row + rows) * width;
       slices[i][name] = {
         type: tensor.type,
-        dims: rest.length === 0 ? [rows] : [rows, ...rest],
+        // Spreading `rest` costs more than the rest of a slice: outputs are one or two dimensions.
+        dims: rest.length === 0 ? [rows] : rest.length === 1 ? [rows, rest[0]] : [rows, ...rest],
         // Views, not copies: each request's rows of the batch's output.
         data: batches.length === 1 ? data : Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end),
       };

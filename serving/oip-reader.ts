@@ -35,9 +35,9 @@ export function readInferBody(body: Buffer, model: ServedModel, maxRows: number)
     } else return undefined;
   } while (reader.take(COMMA));
   if (rows === 0 || !reader.take(CLOSE_BRACE) || !reader.atEnd()) return undefined;
-  const columns: Record<string, Column> = {};
-  for (let i = 0; i < found.length; i++) columns[plan.features[i].name] = found[i]!;
-  return { id: id ?? randomUUID(), batch: { columns, rows }, outputs: allOutputs(model, false) };
+  id ??= randomUUID();
+  // The id has no character JSON escapes: it is its own JSON text in quotes.
+  return { id, idJson: `"${id}"`, batch: { columns: found as Column[], rows }, outputs: allOutputs(model, false) };
 }
 
 const OPEN_BRACE = 0x7b;
@@ -77,7 +77,7 @@ const MAX_FAST_DIGITS = 15;
 
 interface ReaderPlan {
   /** Each model input's name as JSON.stringify writes it, in UTF-8 (written otherwise, a body takes JSON.parse). */
-  features: { name: string; quoted: Uint8Array; categorical: boolean }[];
+  features: { quoted: Uint8Array; categorical: boolean }[];
 }
 
 const plans = new WeakMap<ServedModel, ReaderPlan>();
@@ -87,7 +87,6 @@ function readerPlan(model: ServedModel): ReaderPlan {
   if (!plan) {
     plan = {
       features: model.features.map((f) => ({
-        name: f.name,
         quoted: quoted(f.name),
         categorical: f.kind === 'categorical',
       })),

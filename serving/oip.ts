@@ -8,6 +8,8 @@ import type { BatchOutputs } from './inference';
 /** A parsed Open Inference Protocol v2 infer request. */
 export interface InferRequest {
   id: string;
+  /** The id as JSON text, as JSON.stringify writes it (made once, where it is known to need no escapes). */
+  idJson: string;
   batch: FeatureBatch;
   /** Outputs the client asked for (all when it did not say), each as JSON data or as binary tensor data. */
   outputs: RequestedOutput[];
@@ -16,6 +18,12 @@ export interface InferRequest {
 export interface RequestedOutput {
   name: string;
   binary: boolean;
+  /** The output's JSON in the response up to its shape's values: `{"name":…,"shape":[`. */
+  head: string;
+}
+
+function requestedOutput(name: string, binary: boolean): RequestedOutput {
+  return { name, binary, head: `{"name":${JSON.stringify(name)},"shape":[` };
 }
 
 const NUMERIC_DATATYPES = ['FP32', 'FP64', 'INT64'];
@@ -133,7 +141,8 @@ function binaryColumn(
 
 /** Per model: its inputs by name and the outputs a request gets when it names none (JSON, or all binary). */
 interface ModelPlan {
-  features: Map<string, ServedModel['features'][number]>;
+  /** Each input by name, with its place in the model's order. */
+  features: Map<string, ServedModel['features'][number] & { index: number }>;
   allOutputs: { json: RequestedOutput[]; binary: RequestedOutput[] };
   /** The response's JSON up to the id. */
   responsePrefix: string;
@@ -146,10 +155,10 @@ function planFor(model: ServedModel): ModelPlan {
   if (!plan) {
     const names = model.outputs.map((o) => o.name);
     plan = {
-      features: new Map(model.features.map((f) => [f.name, f])),
+      features: new Map(model.features.map((f, index) => [f.name, { ...f, index }])),
       allOutputs: {
-        json: names.map((name) => ({ name, binary: false })),
-        binary: names.map((name) => ({ name, binary: true })),
+        json: names.map((name) => requestedOutput(name, false)),
+        binary: names.map((name) => requestedOutput(name, true)),
       },
       responsePrefix: `{"model_name":${JSON.stringify(model.name)},"model_version":${JSON.stringify(model.version)},"id":`,
     };
@@ -195,7 +204,7 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
   }
   const plan = planFor(model);
   const features = plan.features;
-  const columns: Record<string, Column> = {};
+  const columns = new Array<Column | undefined>(model.features.length);
   let given = 0;
   let rows: number | undefined;
   const cursor: BinaryCursor = { data: binary, offset: 0 };
@@ -212,7 +221,8 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
         `${inputField(index)}.name "${input.name}" is not an input of model "${model.name}"; its inputs are ${[...features.keys()].map((n) => JSON.stringify(n)).join(', ')}`,
       );
     }
-    if (hasOwn(columns, input.name)) throw badRequest(`${inputField(index)}: input "${input.name}" is given twice`);
+    if (columns[feature.index] !== undefined)
+      throw badRequest(`${inputField(index)}: input "${input.name}" is given twice`);
     const shape = shapeOf(input, index, input.name);
     if (shape.length !== 1 && !(shape.length === 2 && shape[1] === 1)) {
       throw badRequest(
@@ -244,7 +254,7 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
     const binarySize = binaryDataSize(input, index, input.name);
     given++;
     if (binarySize !== undefined) {
-      columns[input.name] = binaryColumn(
+      columns[feature.index] = binaryColumn(
         cursor,
         input,
         inputField(index, input.name),
@@ -265,7 +275,7 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
         `${inputField(index, input.name)}.data has ${data.length} values but shape ${JSON.stringify(shape)} needs ${n}`,
       );
     }
-    columns[input.name] =
+    columns[feature.index] =
       feature.kind === 'categorical'
         ? stringColumn(input.name, data, index)
         : numericColumn(input.name, datatype, data, index);
@@ -276,12 +286,14 @@ export function parseInferRequest(body: unknown, model: ServedModel, maxRows: nu
     );
   }
   if (given !== model.features.length) {
-    const missing = model.features.filter((f) => !hasOwn(columns, f.name)).map((f) => `"${f.name}" (${f.kind})`);
+    const missing = model.features.filter((_, i) => columns[i] === undefined).map((f) => `"${f.name}" (${f.kind})`);
     throw badRequest(`"inputs" lacks ${missing.join(', ')}; send every model input (null values for missing)`);
   }
+  const id = typeof body.id === 'string' ? body.id : randomUUID();
   return {
-    id: typeof body.id === 'string' ? body.id : randomUUID(),
-    batch: { columns, rows: rows! },
+    id,
+    idJson: typeof body.id === 'string' ? JSON.stringify(id) : `"${id}"`,
+    batch: { columns: columns as Column[], rows: rows! },
     outputs: requestedOutputs(body, model, plan),
   };
 }
@@ -312,7 +324,7 @@ function requestedOutputs(body: Record<string, unknown>, model: ServedModel, pla
         `outputs[${i}].name must be one of ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${describe(name)}`,
       );
     }
-    return { name, binary: flag(output as Record<string, unknown>, 'binary_data', `outputs[${i}].`) ?? allBinary };
+    return requestedOutput(name, flag(output as Record<string, unknown>, 'binary_data', `outputs[${i}].`) ?? allBinary);
   });
 }
 
@@ -320,6 +332,11 @@ const OUTPUT_DATATYPES: Record<string, string> = { float32: 'FP32', float64: 'FP
 
 /** An encoded infer response: JSON text, or (when an output is binary) the JSON header and tensor bytes after it. */
 export type EncodedResponse = { json: string } | { binary: Buffer; headerLength: number };
+
+/** A shape's values as JSON: joining an array costs several times more than writing one or two numbers. */
+function dimsJson(dims: number[]): string {
+  return dims.length === 1 ? `${dims[0]}` : dims.length === 2 ? `${dims[0]},${dims[1]}` : dims.join(',');
+}
 
 /** JSON array elements as JSON.stringify writes them (non-finite numbers as null, int64 as numbers). */
 function jsonData(data: ArrayLike<number | bigint | string>): string {
@@ -344,13 +361,13 @@ function jsonData(data: ArrayLike<number | bigint | string>): string {
  * building it). Outputs asked for as binary carry `parameters.binary_data_size` and their bytes follow the JSON.
  */
 export function encodeInferResponse(model: ServedModel, request: InferRequest, outputs: BatchOutputs): EncodedResponse {
-  let json = `${planFor(model).responsePrefix}${JSON.stringify(request.id)},"outputs":[`;
+  let json = `${planFor(model).responsePrefix}${request.idJson},"outputs":[`;
   let tensors: Buffer[] | undefined;
   for (let i = 0; i < request.outputs.length; i++) {
-    const { name, binary } = request.outputs[i];
+    const { name, binary, head } = request.outputs[i];
     const out = outputs[name];
     const datatype = OUTPUT_DATATYPES[out.type] ?? out.type.toUpperCase();
-    json += `${i ? ',' : ''}{"name":${JSON.stringify(name)},"shape":[${out.dims.join(',')}],"datatype":"${datatype}",`;
+    json += `${i ? ',' : ''}${head}${dimsJson(out.dims)}],"datatype":"${datatype}",`;
     if (binary) {
       const bytes = outputBytes(out.data);
       (tensors ??= []).push(bytes);

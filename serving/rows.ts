@@ -48,11 +48,9 @@ export function parsePredictRequest(body: unknown, model: ServedModel, maxRows: 
   if (rows.length > maxRows)
     throw tooLarge(`"rows" has ${rows.length} rows, over the limit of ${maxRows} per request; split the request`);
   const known = new Set(model.features.map((f) => f.name));
-  const columns: Record<string, Column> = {};
-  for (const feature of model.features) {
-    columns[feature.name] =
-      feature.kind === 'categorical' ? new Array<string>(rows.length) : new Float32Array(rows.length);
-  }
+  const columns: Column[] = model.features.map((feature) =>
+    feature.kind === 'categorical' ? new Array<string>(rows.length) : new Float32Array(rows.length),
+  );
   rows.forEach((row, r) => {
     if (!isRecord(row)) throw badRequest(`rows[${r}] must be an object of feature values, got ${describe(row)}`);
     for (const key of Object.keys(row)) {
@@ -62,10 +60,10 @@ export function parsePredictRequest(body: unknown, model: ServedModel, maxRows: 
         );
       }
     }
-    for (const feature of model.features) {
+    model.features.forEach((feature, f) => {
       const value = hasOwn(row, feature.name) ? row[feature.name] : null;
-      columns[feature.name][r] = cellValue(feature, value, `rows[${r}][${JSON.stringify(feature.name)}]`) as never;
-    }
+      columns[f][r] = cellValue(feature, value, `rows[${r}][${JSON.stringify(feature.name)}]`) as never;
+    });
   });
   return { columns, rows: rows.length };
 }

@@ -128,14 +128,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         serving: () => state === 'ready',
         closing: () => state === 'closing',
         infer: (body, headerLength, done, failed) => {
-          const { model, batcher } = resolve({ name: modelName, version: modelVersion });
+          // The fast path takes requests only once the model is served; it stays loaded until the server stops.
+          const served = model!;
           // The common JSON body is read straight into columns; anything else is parsed as fastify's route does.
-          let request = headerLength === undefined ? readInferBody(body, model, maxRows) : undefined;
+          let request = headerLength === undefined ? readInferBody(body, served, maxRows) : undefined;
           if (!request) {
             const split = splitBody(body, headerLength);
-            request = parseInferRequest(parseJsonText(split.json), model, maxRows, split.binary);
+            request = parseInferRequest(parseJsonText(split.json), served, maxRows, split.binary);
           }
-          runInfer(model, batcher, request, done, failed);
+          runInfer(served, batcher!, request, done, failed);
         },
         record: (status, seconds, reason) => record(servedLabels, status, seconds, reason),
       });

@@ -18,11 +18,12 @@ const model = {
 function batch(rows: number, offset = 0) {
   return {
     rows,
-    columns: {
-      x: Float32Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? NaN : offset + i)),
-      when: Float32Array.from({ length: rows }, () => 16_000),
-      colour: Array.from({ length: rows }, (_, i) => (i % 2 ? 'red' : '')),
-    },
+    // x, when, colour
+    columns: [
+      Float32Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? NaN : offset + i)),
+      Float32Array.from({ length: rows }, () => 16_000),
+      Array.from({ length: rows }, (_, i) => (i % 2 ? 'red' : '')),
+    ],
   };
 }
 
