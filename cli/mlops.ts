@@ -29,11 +29,13 @@ program
   .option('--keep-server', 'keep the dev server and UI up after the run (default when run in a terminal)')
   .option('--no-keep-server', 'stop the dev server as soon as the run ends')
   .option('--keep-serving', 'leave the deployed model serving (stop it later with mlops undeploy <model>)')
-  .action((opts: { config?: string; keepServer?: boolean; keepServing?: boolean }) =>
+  .option('--no-drift-loop', "skip the drift loop (New York's weather served to the Seattle model until it retrains)")
+  .action((opts: { config?: string; keepServer?: boolean; keepServing?: boolean; driftLoop?: boolean }) =>
     demoCommand({
       config: opts.config,
       keepServer: opts.keepServer ?? Boolean(process.stdout.isTTY),
       keepServing: Boolean(opts.keepServing),
+      driftLoop: opts.driftLoop !== false,
     }),
   );
 

@@ -9,7 +9,7 @@ import { killAll, runCli } from './helpers/processes';
 afterAll(() => killAll());
 
 describe('mlops demo (the README quick start)', () => {
-  it('starts its own dev server, runs the lifecycle, deploys, predicts through the router, and stops everything', async () => {
+  it('starts its own dev server, runs the lifecycle, deploys, predicts, closes the drift loop, and stops everything', async () => {
     const [port, uiPort] = [await freePort(), await freePort()];
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
     try {
@@ -32,7 +32,45 @@ describe('mlops demo (the README quick start)', () => {
       );
       expect(endpoint).not.toBeNull();
       expect(output).toMatch(/predict {10}\{"date":.*"weather":.*\}\n {15}→ {3}-?\d+\.\d+ \(v1, via the router\)/);
-      expect(output).toContain('Undeployed seattle-temp-max v1: stopped its router and 1 model server(s)');
+      // The drift loop: Seattle windows stay under ε, New York's first window is drifted, the second raises the alarm
+      // (2 windows in a row), the retrain deploys v2, whose windows are under ε again.
+      const windows = [
+        ...output.matchAll(/window +(\d+) +(Seattle|New York) +v(\d+) +(\d+) rows +KL (\d+\.\d+) +MSE (\d+\.\d+)(.*)/g),
+      ].map((m) => ({
+        traffic: m[2],
+        version: Number(m[3]),
+        score: Number(m[5]),
+        mse: Number(m[6]),
+        flag: m[7].trim(),
+      }));
+      expect(windows.map((w) => `${w.traffic} v${w.version}`)).toEqual([
+        'Seattle v1',
+        'Seattle v1',
+        'Seattle v1',
+        'New York v1',
+        'New York v1',
+        'New York v2',
+        'New York v2',
+      ]);
+      for (const w of windows.slice(0, 3)) expect(w.score).toBeLessThan(0.1);
+      expect(windows[3].score).toBeGreaterThan(0.1);
+      expect(windows[3].flag).toBe('▲ drifted');
+      expect(windows[4].flag).toBe('▲ alarm → retrain/seattle-temp-max/1');
+      for (const w of windows.slice(5)) expect(w.score).toBeLessThan(0.1);
+      const retrain = output.match(
+        /retrain\/seattle-temp-max\/1: deployed v2: holdout mse: challenger (\d+\.\d+) vs champion (\d+\.\d+)/,
+      );
+      expect(retrain).not.toBeNull();
+      expect(Number(retrain![1])).toBeLessThan(Number(retrain![2]));
+      const loop = JSON.parse(fs.readFileSync(path.join(home, 'reports', 'drift-loop', 'drift-loop.json'), 'utf8'));
+      expect(loop).toMatchObject({ epsilon: 0.1, consecutiveWindows: 2, retrains: [{ outcome: 'deployed' }] });
+      expect(loop.windows).toHaveLength(7);
+      for (const chart of ['fig6-error.svg', 'fig7-drift.svg']) {
+        expect(fs.readFileSync(path.join(home, 'reports', 'drift-loop', chart), 'utf8')).toMatch(
+          /^<svg[\s\S]*<\/svg>$/,
+        );
+      }
+      expect(output).toContain('Undeployed seattle-temp-max v2: stopped its router and 1 model server(s)');
       // The lifecycle started the model's drift monitor; the undeploy stopped it, so nothing runs on.
       expect(output).toContain('Stopped its drift monitor monitor/seattle-temp-max');
       // The server's SQLite database is under MLOPS_HOME, and the server is gone once the demo exits.
@@ -47,7 +85,7 @@ describe('mlops demo (the README quick start)', () => {
       const serving = JSON.parse(
         fs.readFileSync(path.join(home, 'registry', 'seattle-temp-max', 'serving.json'), 'utf8'),
       );
-      expect(serving).toMatchObject({ version: null, history: [{ version: 1 }] });
+      expect(serving).toMatchObject({ version: null, history: [{ version: 1 }, { version: 2 }] });
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { GOLDEN_ATTACHMENT } from '../../activities/deploy/golden';
 import { paths } from '../../config/paths';
@@ -9,6 +9,7 @@ import type { LifecycleSummary } from '../../workflows/lifecycle-defs';
 import { connectClient, provideTemporal } from '../../runtime/temporal';
 import { createWorkers } from '../../workers/create-workers';
 import { readConfigFile } from '../config-file';
+import { runDriftLoop } from '../drift-loop/run';
 import { formatSummary, startLifecycle } from '../lifecycle-run';
 import { failureMessage, waitForInterrupt } from '../process-utils';
 import { predictThroughEndpoint, undeployCommand } from './deploy';
@@ -18,6 +19,32 @@ export interface DemoOptions {
   keepServer: boolean;
   /** Leave the deployed model's router and server running after the demo. */
   keepServing?: boolean;
+  /** After the lifecycle, serve New York's weather to the Seattle model until the monitor's retrain replaces it. */
+  driftLoop?: boolean;
+}
+
+/** The demo's drift loop: windows read on demand (`checkNow`), drift in 2 windows in a row raises the alarm. */
+const DEMO_MONITOR = { interval: '1 hour', minWindowRows: 100, epsilon: 0.1, consecutiveWindows: 2 };
+
+async function driftLoop(client: Client, modelName: string): Promise<void> {
+  console.log(
+    `\nDrift loop: ${modelName} (trained on Seattle) serves Seattle days, then New York's; labels arrive as feedback`,
+  );
+  const result = await runDriftLoop({ client, modelName });
+  const deployed = result.retrains.find((r) => r.outcome === 'deployed');
+  const after = result.windows.filter((w) => deployed && w.version === deployed.challengerVersion);
+  if (deployed && after.length > 0) {
+    const before = result.windows.filter((w) => w.traffic === 'New York' && w.version === deployed.championVersion);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `  New York windows: MSE ${mean(before.map((w) => w.mse)).toFixed(2)} on v${deployed.championVersion} → ` +
+        `${mean(after.map((w) => w.mse)).toFixed(2)} on v${deployed.challengerVersion}; ` +
+        `KL ${Math.max(...before.map((w) => w.score ?? 0)).toFixed(3)} → ${Math.max(...after.map((w) => w.score ?? 0)).toFixed(3)} (ε ${result.epsilon})`,
+    );
+  }
+  console.log(`  Fig. 6 (error)   ${result.files.errorChart}`);
+  console.log(`  Fig. 7 (drift)   ${result.files.driftChart}`);
+  console.log(`  data             ${result.files.data}`);
 }
 
 /** One validation row of the deployed version (its golden rows) through the model's endpoint, printed. */
@@ -36,6 +63,9 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   const config = readConfigFile(options.config);
   // The demo's own project rolls out in one step: a first deploy has no old version to share traffic with.
   if (!options.config) config.deploy = { ...config.deploy, rollout: [100], stepSeconds: 0 };
+  // The drift loop needs the demo's own Seattle model (a project config brings its own data).
+  const loop = options.driftLoop !== false && !options.config;
+  if (loop) config.monitor = { ...config.monitor, ...DEMO_MONITOR };
   const started = Date.now();
   // The demo prints its own progress; the SDK's INFO lines would drown it, and an activity-only worker's
   // "no workflows registered" warning is expected.
@@ -65,6 +95,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       console.log(formatSummary(summary));
       if (deployedModel) await predictOnce(summary);
       console.log(`  Temporal UI      ${uiLink}`);
+      if (deployedModel && loop) await driftLoop(client, deployedModel);
     } catch (err) {
       if (err instanceof WorkflowFailedError) throw new Error(`Lifecycle failed: ${failureMessage(err)}`);
       throw err;
