@@ -92,7 +92,7 @@ export const setThresholdsSignal = defineSignal<[ThresholdUpdate]>('setThreshold
 export const checkNowSignal = defineSignal<[CheckRequest?]>('checkNow');
 /**
  * A retrain deployed `version`: the next window reads that version's log from its start against its reference, and
- * the streak starts again (the same signal name as `referenceUpdatedSignal` in retrain-defs).
+ * the streak starts again (what a retrain sends after deploying its challenger).
  */
 export const referenceUpdatedSignal = defineSignal<[{ version: number }]>('referenceUpdated');
 /** The drift time series, oldest first; with a number, only the newest that many windows. */

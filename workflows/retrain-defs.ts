@@ -69,8 +69,8 @@ export interface RetrainProgress {
 
 export const retrainProgressQuery = defineQuery<RetrainProgress>('retrainProgress');
 
-/** Sent to `monitor/<model>` after a retrain deployed a new version: compare with that version's reference now. */
-export const referenceUpdatedSignal = defineSignal<[{ version: number }]>('referenceUpdated');
+/** Sent to `monitor/<model>` after a retrain deployed a new version: the monitor's own signal (one definition). */
+export { referenceUpdatedSignal } from './monitor-defs';
 
 /** The warm-started sweep of a retrain: `retrain/<model>/<n>` → `sweep/<model>/retrain-<n>`. */
 export function sweepIdForRetrain(retrainId: string): string {
