@@ -1,37 +1,15 @@
-import {
-  executeChild,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities, HeavyActivities } from '../activities';
+import { executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { LifecycleConfigInput } from '../config/project';
 import { MODEL_NAME, MODEL_VERSION, STAGE } from '../config/search-attributes';
-import { trainingTaskQueue } from '../config/task-queues';
-import { DATA_ACTIVITY_TIMEOUT, REGISTRY_ACTIVITY_TIMEOUT, TRAINING_ACTIVITY_TIMEOUT } from '../config/timeouts';
 import { deployWorkflow } from './deploy';
 import { deployWorkflowId } from './deploy-defs';
 import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
+import { data, registry, trainingActivities } from './lifecycle-activities';
 import { sweepWorkflow } from './sweep';
 import { sweepIdForLifecycle, sweepSettingsFrom } from './sweep-defs';
 
 /** Lifecycles that ensure the model's drift monitor after deploying (histories from before replay unchanged). */
 const MONITOR_PATCH = 'lifecycle-monitor';
-
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
-
-const data = proxyActivities<Activities>({ startToCloseTimeout: DATA_ACTIVITY_TIMEOUT, retry });
-const registry = proxyActivities<Activities>({ startToCloseTimeout: REGISTRY_ACTIVITY_TIMEOUT, retry });
-/** Heavy steps run on `<this workflow's queue>-training`, so training workers scale out separately. */
-const trainingActivities = () =>
-  proxyActivities<HeavyActivities>({
-    taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: TRAINING_ACTIVITY_TIMEOUT,
-    heartbeatTimeout: '1 minute',
-    retry,
-  });
 
 /** Data → validation → split → train → evaluate → ONNX export with parity check → registered model version. */
 export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promise<LifecycleSummary> {

@@ -3,15 +3,11 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   log,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, HeavyActivities } from '../activities';
 import { MODEL_NAME, MODEL_VERSION, STAGE } from '../config/search-attributes';
-import { trainingTaskQueue } from '../config/task-queues';
-import { DATA_ACTIVITY_TIMEOUT, REGISTRY_ACTIVITY_TIMEOUT, TRAINING_ACTIVITY_TIMEOUT } from '../config/timeouts';
 import { deployWorkflow } from './deploy';
 import { deployWorkflowId } from './deploy-defs';
 import { monitorWorkflowId } from './monitor-defs';
@@ -24,20 +20,8 @@ import {
   RetrainStage,
   sweepIdForRetrain,
 } from './retrain-defs';
+import { data, registry, trainingActivities } from './lifecycle-activities';
 import { sweepWorkflow } from './sweep';
-
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
-
-const data = proxyActivities<Activities>({ startToCloseTimeout: DATA_ACTIVITY_TIMEOUT, retry });
-const registry = proxyActivities<Activities>({ startToCloseTimeout: REGISTRY_ACTIVITY_TIMEOUT, retry });
-/** Heavy steps run on `<this workflow's queue>-training`, as in the lifecycle. */
-const trainingActivities = () =>
-  proxyActivities<HeavyActivities>({
-    taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: TRAINING_ACTIVITY_TIMEOUT,
-    heartbeatTimeout: '1 minute',
-    retry,
-  });
 
 /** Tells the model's monitor to compare with the new version's reference; a model without a monitor is fine. */
 async function notifyMonitor(modelName: string, version: number): Promise<boolean> {
