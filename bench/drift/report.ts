@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     ...throughput.lines,
     `### Detection: ${int(streams.window)}-row windows against river's ADWIN and PageHinkley`,
     '',
-    'Ours: `computeDrift` (defaults: KL, max over features, ε = 1e-4) of every window against the reference histograms of ' +
+    'Ours: `computeDrift` (defaults: KL, max over features, smoothing 1e-4) of every window against the reference histograms of ' +
       'the first windows (features numeric, label categorical), then `nextAlarmState` (alarm when KL > ε in N consecutive ' +
       'windows). river: ADWIN and PageHinkley with default settings, one detector per column on the per-row values ' +
       '(features, scaled to about [0, 1], and the 0/1 label), alarm when any fires; delay is the window of the first ' +
