@@ -105,6 +105,7 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
     const serving = await registry.getServing(modelName);
     if (!serving) throw new Error(`drift loop: "${modelName}" is not deployed`);
     const version = serving.version;
+    const linesBefore = lineCount(path.join(paths.featureLogs(), modelName, `${version}.jsonl`));
     const body = await predictThroughEndpoint(
       modelName,
       rows.map((r) => r.features),
@@ -125,10 +126,11 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
         { modelName, content: `${content}\n`, source: `${traffic} window`, format: 'jsonl' },
       );
     }
-    // The model server appends its feature log after answering: the window is complete once every row is there.
-    const expected = (logged.get(version) ?? 0) + rows.length;
-    logged.set(version, expected);
+    // The model server appends its feature log after answering: the window is complete once every row is there
+    // (counted from the lines before this window's request: the deploy's smoke and canary rows are logged too).
     const logFile = path.join(paths.featureLogs(), modelName, `${version}.jsonl`);
+    const expected = (logged.get(version) ?? linesBefore) + rows.length;
+    logged.set(version, expected);
     await until(`${expected} rows in ${logFile}`, timeoutMs, async () =>
       lineCount(logFile) >= expected ? true : undefined,
     );
