@@ -5,6 +5,7 @@ import { deployWorkflow } from './deploy';
 import { deployWorkflowId } from './deploy-defs';
 import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
 import { data, registry, trainingActivities } from './lifecycle-activities';
+import { newModelVersion } from './model-version';
 import { sweepWorkflow } from './sweep';
 import { sweepIdForLifecycle, sweepSettingsFrom } from './sweep-defs';
 
@@ -65,20 +66,9 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
   const exported = await training.exportOnnx(trained, dataset, split, config);
 
   enter('register');
-  const version = await registry.registerModelVersion({
-    name: config.modelName,
-    modelType: config.model.type,
-    task: dataset.task,
-    dataset: { source: raw.source, hash: raw.hash, rows: dataset.rows },
-    features: dataset.schema.features,
-    target: dataset.schema.target,
-    hyperparameters: trained.hyperparameters,
-    metrics,
-    artifact: exported.artifact,
-    trainingStatistics: exported.trainingStatistics,
-    // The resolved config (θ* included) travels with the version: a retrain starts from it.
-    config,
-  });
+  const version = await registry.registerModelVersion(
+    newModelVersion(config, raw, dataset, trained, metrics, exported),
+  );
   upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
   const baselineKey = dataset.task === 'regression' ? 'baselineMse' : 'baselineAccuracy';
   const modelCard = await registry.writeModelCard(version, {

@@ -21,6 +21,7 @@ import {
   sweepIdForRetrain,
 } from './retrain-defs';
 import { data, registry, trainingActivities } from './lifecycle-activities';
+import { newModelVersion } from './model-version';
 import { sweepWorkflow } from './sweep';
 
 /** Tells the model's monitor to compare with the new version's reference; a model without a monitor is fine. */
@@ -138,17 +139,7 @@ export async function retrainWorkflow(input: RetrainInput): Promise<RetrainResul
   const { rows, trainingRows, holdoutRows, from, to } = plan.feedback;
   const feedback = { rows, trainingRows, holdoutRows, from, to };
   const version = await registry.registerModelVersion({
-    name: modelName,
-    modelType: config.model.type,
-    task: dataset.task,
-    dataset: { source: raw.source, hash: raw.hash, rows: dataset.rows },
-    features: dataset.schema.features,
-    target: dataset.schema.target,
-    hyperparameters: trained.hyperparameters,
-    metrics,
-    artifact: exported.artifact,
-    trainingStatistics: exported.trainingStatistics,
-    config,
+    ...newModelVersion(config, raw, dataset, trained, metrics, exported),
     retrain: {
       workflowId: workflowInfo().workflowId,
       championVersion,
