@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { demoCommand } from './commands/demo';
 import { deployCommand, predictCommand, rollbackCommand, undeployCommand } from './commands/deploy';
 import { registerMonitorCommands } from './commands/monitor-cli';
-import { feedbackCommand, retrainCommand } from './commands/retrain';
+import { feedbackCommand, retrainCommand, type RetrainOptions } from './commands/retrain';
 import { runCommand } from './commands/run';
 import { serverCommand, serverDefaults } from './commands/server';
 import { setupCommand } from './commands/setup';
@@ -127,19 +127,7 @@ program
   .option('--min-feedback-rows <n>', 'fail with fewer labelled rows than this', positiveInteger)
   .option('--no-wait', 'return once started')
   .option('--json', 'print the result as JSON')
-  .action(
-    (
-      model: string,
-      opts: {
-        champion?: number;
-        margin?: number;
-        holdoutFraction?: number;
-        minFeedbackRows?: number;
-        wait: boolean;
-        json?: boolean;
-      },
-    ) => retrainCommand(model, opts),
-  );
+  .action((model: string, opts: RetrainOptions) => retrainCommand(model, opts));
 
 program
   .command('feedback <model>')
