@@ -15,11 +15,8 @@ export DRIFT_SEEDS="${DRIFT_SEEDS:-1,2,3,4,5,6,7,8,9,10}"
 # Single-threaded on both sides: our kernels are single-threaded.
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PEER_PACKAGES[@]}"
+source bench/python-peers.sh
+python_peers "$VENV" "${PEER_PACKAGES[@]}"
 
 mkdir -p "$OUT"
 uptime > "$OUT/load.txt"

@@ -16,11 +16,8 @@ export HPO_SEEDS="${HPO_SEEDS:-20}"
 # Single-threaded on both sides: our optimiser is single-threaded; the peer also calls torch.set_num_threads(1).
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PEER_PACKAGES[@]}"
+source bench/python-peers.sh
+python_peers "$VENV" "${PEER_PACKAGES[@]}"
 
 mkdir -p "$OUT"
 # The 2 cores are shared: the load average before and after the run goes into the report.

@@ -8,11 +8,8 @@ VENV=.mlops/bench/venv
 # numpy 2.5 needs Python >= 3.12; 2.4.6 has wheels for 3.11 to 3.14.
 PEER_PACKAGES=(scikit-learn==1.9.1 numpy==2.4.6 scipy==1.17.1 threadpoolctl==3.8.0)
 
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PEER_PACKAGES[@]}"
+source bench/python-peers.sh
+python_peers "$VENV" "${PEER_PACKAGES[@]}"
 
 echo '== ours (TypeScript): shared matrices, quality, speed'
 node --import tsx bench/models/main.ts
