@@ -99,6 +99,7 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
     retrains: [],
   };
   const logged = new Map<number, number>();
+  let lastLabelMs = 0;
 
   /** Sends one window of days through the endpoint, appends their labels, has the monitor read it, and records it. */
   const window = async (traffic: string, rows: WeatherDay[], labelled: boolean): Promise<LoopWindow> => {
@@ -115,10 +116,12 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
       throw new Error(`drift loop: the endpoint answered ${predictions.length} predictions for ${rows.length} rows`);
     }
     if (labelled) {
-      const now = Date.now();
+      // One millisecond apart and after every earlier label, so the newest rows (the holdout) are the latest sent.
+      const first = Math.max(Date.now(), lastLabelMs + 1);
+      lastLabelMs = first + rows.length - 1;
       const content = rows
         .map((r, i) =>
-          JSON.stringify({ timestamp: new Date(now + i).toISOString(), features: r.features, label: r.label }),
+          JSON.stringify({ timestamp: new Date(first + i).toISOString(), features: r.features, label: r.label }),
         )
         .join('\n');
       await appendFeedbackRows(
