@@ -5,7 +5,7 @@ import { deployWorkflow } from './deploy';
 import { deployWorkflowId } from './deploy-defs';
 import { LifecycleStage, LifecycleSummary, progressQuery } from './lifecycle-defs';
 import { data, registry, trainingActivities } from './lifecycle-activities';
-import { newModelVersion } from './model-version';
+import { modelCardDetails, newModelVersion } from './model-version';
 import { sweepWorkflow } from './sweep';
 import { sweepIdForLifecycle, sweepSettingsFrom } from './sweep-defs';
 
@@ -70,15 +70,7 @@ export async function lifecycleWorkflow(input: LifecycleConfigInput = {}): Promi
     newModelVersion(config, raw, dataset, trained, metrics, exported),
   );
   upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
-  const baselineKey = dataset.task === 'regression' ? 'baselineMse' : 'baselineAccuracy';
-  const modelCard = await registry.writeModelCard(version, {
-    split,
-    baseline: {
-      name: dataset.task === 'regression' ? 'predict the training mean' : 'predict the majority class',
-      metrics: { [baselineKey.replace('baseline', 'validation')]: metrics[baselineKey] },
-    },
-    onnxParityMaxAbsDiff: exported.maxAbsDiff,
-  });
+  const modelCard = await registry.writeModelCard(version, modelCardDetails(dataset, split, metrics, exported));
 
   let deploy: LifecycleSummary['deploy'];
   // Optional chaining: runs started before deploy settings existed replay without them.

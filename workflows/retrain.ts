@@ -21,7 +21,7 @@ import {
   sweepIdForRetrain,
 } from './retrain-defs';
 import { data, registry, trainingActivities } from './lifecycle-activities';
-import { newModelVersion } from './model-version';
+import { modelCardDetails, newModelVersion } from './model-version';
 import { sweepWorkflow } from './sweep';
 
 /** Tells the model's monitor to compare with the new version's reference; a model without a monitor is fine. */
@@ -158,15 +158,7 @@ export async function retrainWorkflow(input: RetrainInput): Promise<RetrainResul
   });
   registered.challengerVersion = version.version;
   upsertSearchAttributes([{ key: MODEL_VERSION, value: version.version }]);
-  const baselineKey = dataset.task === 'regression' ? 'baselineMse' : 'baselineAccuracy';
-  await registry.writeModelCard(version, {
-    split,
-    baseline: {
-      name: dataset.task === 'regression' ? 'predict the training mean' : 'predict the majority class',
-      metrics: { [baselineKey.replace('baseline', 'validation')]: metrics[baselineKey] },
-    },
-    onnxParityMaxAbsDiff: exported.maxAbsDiff,
-  });
+  await registry.writeModelCard(version, modelCardDetails(dataset, split, metrics, exported));
 
   let outcome: RetrainResult['outcome'] = 'kept-champion';
   let servingVersion = plan.servingVersion ?? championVersion;
