@@ -1,7 +1,6 @@
-import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, createHeavyActivities } from '../activities';
-import { DriftMetrics } from '../activities/drift-metrics';
+import type { DriftMetrics } from '../activities/drift-metrics';
 import { loadTrainingKernels } from '../activities/training-kernels';
 import { paths } from '../config/paths';
 import { trainingTaskQueue } from '../config/task-queues';
@@ -19,7 +18,7 @@ export interface CreateWorkersOptions {
   role?: WorkerRole;
   /** A pre-built bundle (tests build one per file); otherwise workflows are bundled from source at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** The drift gauges the process serves on `/metrics` (workers/metrics-server.ts); default: kept, not served. */
+  /** The drift gauges the process serves on `/metrics` (workers/metrics-server.ts); none: not recorded. */
   driftMetrics?: DriftMetrics;
 }
 
@@ -40,12 +39,8 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
       Worker.create({
         ...common,
         taskQueue: options.taskQueue,
-        activities: createActivities({
-          ...deps,
-          driftMetrics: options.driftMetrics ?? new DriftMetrics(),
-          // Drift checks start and signal monitors through the worker's own connection.
-          client: new Client({ connection: options.connection, namespace: options.namespace }),
-        }),
+        // Drift checks start and signal monitors with the worker's own client (the activity context's).
+        activities: createActivities({ ...deps, driftMetrics: options.driftMetrics }),
         ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
       }),
     );
