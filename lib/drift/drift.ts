@@ -1,5 +1,5 @@
 import type { ReferenceHistogram } from '../data/histogram';
-import { addToBins, categoryCounts, liveNumbers, type LiveValue } from './binning';
+import { binValues, categoryCounts, liveNumbers, type LiveValue } from './binning';
 import { jensenShannon, klDivergence, psi } from './divergence';
 
 export type DriftMetric = 'kl' | 'psi' | 'js';
@@ -168,9 +168,7 @@ export function featureDrift(
     let missing: number;
     let unseen = 0;
     if (ref.edges.length > 0) {
-      const bins = new Float64Array(ref.edges.length + 1);
-      missing = addToBins(numbers, ref.edges, bins);
-      counts = Array.from(bins);
+      ({ counts, missing } = binValues(numbers, ref.edges));
     } else {
       missing = numbers.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
       unseen = numbers.length - missing;
