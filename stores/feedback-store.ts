@@ -3,6 +3,8 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { MODEL_NAME_PATTERN } from '../config/project';
 
+const NEWLINE = 0x0a;
+
 /**
  * Labelled rows per model, appended as JSON lines (`{timestamp, features, label}`, see lib/data/feedback.ts) and
  * read whole by retrains. An object store or a table can replace the folder behind the same interface.
@@ -61,8 +63,17 @@ export class FileFeedbackStore implements FeedbackStore {
    * so that fragment is cut off (or, if it is complete JSON, finished with a newline) before the next append.
    */
   private async repairTail(file: string): Promise<void> {
+    // Every append reads the last byte only: the whole file just when a line was left unfinished.
+    const handle = await fs.open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size === 0) return;
+      const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+      if (buffer[0] === NEWLINE) return;
+    } finally {
+      await handle.close();
+    }
     const text = await fs.readFile(file, 'utf8');
-    if (text === '' || text.endsWith('\n')) return;
     const start = text.lastIndexOf('\n') + 1;
     let complete = true;
     try {
