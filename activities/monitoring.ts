@@ -7,17 +7,10 @@ import type { ReferenceHistogram } from '../lib/data/histogram';
 import { computeDrift, DriftReferenceError, type DriftMetric, type DriftReport } from '../lib/drift';
 import { ArtifactNotFoundError, type ArtifactStore } from '../stores/artifact-store';
 import type { ModelVersion, Registry } from '../stores/registry';
-import {
-  checkNowSignal,
-  monitorWorkflowId,
-  type CheckRequest,
-  type DriftCheckInput,
-  type EnsureMonitorResult,
-  type MonitorCursor,
-  type MonitorInput,
-} from '../workflows/monitor-defs';
+import type { CheckRequest, DriftCheckInput, EnsureMonitorResult, MonitorCursor } from '../workflows/monitor-defs';
 import type { DriftMetrics, DriftSample } from './drift-metrics';
 import { readFeatureLogWindow } from './feature-log-reader';
+import { checkMonitorNow, startMonitor } from './monitor-client';
 
 export interface MonitoringDependencies {
   registry: Registry;
@@ -182,12 +175,7 @@ export function createMonitoringActivities(deps: MonitoringDependencies) {
      */
     async ensureMonitor(input: { modelName: string; settings?: unknown }): Promise<EnsureMonitorResult> {
       const settings = checkedSettings(input.settings);
-      const handle = await clientOf().workflow.start('monitorWorkflow', {
-        taskQueue: activityInfo().taskQueue,
-        workflowId: monitorWorkflowId(input.modelName),
-        args: [{ modelName: input.modelName, settings } satisfies MonitorInput],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
+      const handle = await startMonitor(clientOf(), activityInfo().taskQueue, { modelName: input.modelName, settings });
       return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
     },
 
@@ -195,13 +183,12 @@ export function createMonitoringActivities(deps: MonitoringDependencies) {
     async triggerDriftCheck(input: DriftCheckInput & { reason?: string }): Promise<EnsureMonitorResult> {
       const settings = checkedSettings(input.settings);
       const request: CheckRequest = { reason: input.reason ?? 'drift check' };
-      const handle = await clientOf().workflow.signalWithStart('monitorWorkflow', {
-        taskQueue: activityInfo().taskQueue,
-        workflowId: monitorWorkflowId(input.modelName),
-        args: [{ modelName: input.modelName, settings } satisfies MonitorInput],
-        signal: checkNowSignal,
-        signalArgs: [request],
-      });
+      const handle = await checkMonitorNow(
+        clientOf(),
+        activityInfo().taskQueue,
+        { modelName: input.modelName, settings },
+        request,
+      );
       return { workflowId: handle.workflowId, runId: handle.signaledRunId };
     },
   };

@@ -6,13 +6,12 @@ import {
   WorkflowNotFoundError,
   type ScheduleSpec,
 } from '@temporalio/client';
+import { checkMonitorNow, startMonitor } from '../../activities/monitor-client';
 import { parseMonitorSettings, type MonitorSettings } from '../../config/monitor';
 import { TASK_QUEUE, workflowUiLink } from '../../config/temporal';
 import { configuredEndpoint, connectClient } from '../../runtime/temporal';
 import type { driftCheckWorkflow } from '../../workflows/drift-check';
-import type { monitorWorkflow } from '../../workflows/monitor';
 import {
-  checkNowSignal,
   driftCheckScheduleId,
   driftHistoryQuery,
   monitorStatusQuery,
@@ -52,13 +51,8 @@ function settingsFrom(options: MonitorCommandOptions): MonitorSettings {
 export async function monitorStartCommand(modelName: string, options: MonitorCommandOptions = {}): Promise<void> {
   const settings = settingsFrom(options);
   await withClient(async (client) => {
-    const workflowId = monitorWorkflowId(modelName);
-    const handle = await client.workflow.start<typeof monitorWorkflow>('monitorWorkflow', {
-      taskQueue: options.taskQueue ?? TASK_QUEUE,
-      workflowId,
-      args: [{ modelName, settings }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    const handle = await startMonitor(client, options.taskQueue ?? TASK_QUEUE, { modelName, settings });
+    const workflowId = handle.workflowId;
     console.log(
       `Monitoring ${modelName}: ${workflowId} (every ${settings.interval}, ε ${settings.epsilon} for ${settings.consecutiveWindows} windows)`,
     );
@@ -236,13 +230,12 @@ export async function monitorTriggerCommand(modelName: string, options: MonitorC
       if (!(err instanceof ScheduleNotFoundError)) throw err;
     }
     const settings = settingsFrom(options);
-    await client.workflow.signalWithStart<typeof monitorWorkflow, [{ reason?: string }?]>('monitorWorkflow', {
-      taskQueue: options.taskQueue ?? TASK_QUEUE,
-      workflowId: monitorWorkflowId(modelName),
-      args: [{ modelName, settings }],
-      signal: checkNowSignal,
-      signalArgs: [{ reason: 'mlops monitor trigger' }],
-    });
+    await checkMonitorNow(
+      client,
+      options.taskQueue ?? TASK_QUEUE,
+      { modelName, settings },
+      { reason: 'mlops monitor trigger' },
+    );
     console.log(`Signalled ${monitorWorkflowId(modelName)} (no schedule): it reads a window now`);
   });
 }
