@@ -57,16 +57,20 @@ export class DriftMetrics {
     this.windows.inc({ model, status: sample.skipped ? 'skipped' : 'compared' });
     if (sample.alarm) this.alarms.inc({ model });
     const previous = this.exported.get(model);
-    if (previous && previous.version !== version) {
+    const sameVersion = previous?.version === version;
+    if (previous && !sameVersion) {
       this.score.remove({ model, version: previous.version, metric: previous.metric });
       this.rows.remove({ model, version: previous.version });
       for (const feature of previous.features) {
         this.feature.remove({ model, version: previous.version, feature, metric: previous.metric });
       }
-      this.exported.delete(model);
     }
     this.rows.set({ model, version }, sample.rows);
-    if (sample.skipped) return;
+    if (sample.skipped) {
+      // Remembered even without scores, so its rows gauge goes too when the version changes.
+      if (!sameVersion) this.exported.set(model, { version, metric: sample.metric, features: [] });
+      return;
+    }
     this.score.set({ model, version, metric: sample.metric }, sample.score);
     for (const [feature, value] of Object.entries(sample.features)) {
       this.feature.set({ model, version, feature, metric: sample.metric }, value);

@@ -55,6 +55,18 @@ describe('drift metrics', () => {
     expect(text).toContain('mlops_drift_alarms_total{model="m"} 1');
   });
 
+  it('drop the rows gauge of a version whose windows were all skipped', async () => {
+    const metrics = new DriftMetrics();
+    const skipped = { modelName: 'm', metric: 'kl', rows: 0, score: 0, features: {}, alarm: false };
+    metrics.record({ ...skipped, version: null, skipped: 'no version serves' });
+    metrics.record({ ...skipped, version: 1, rows: 3, skipped: 'few rows' });
+    metrics.record({ ...skipped, version: 2, rows: 300, score: 0.2, features: { x: 0.2 } });
+    const text = await metrics.registry.metrics();
+    expect(text).not.toContain('version="none"');
+    expect(text).not.toContain('version="1"');
+    expect(text).toContain('mlops_drift_window_rows{model="m",version="2"} 300');
+  });
+
   it('the endpoint address: port 9465 on 127.0.0.1 by default, 0 disables, a bad port is named', async () => {
     expect(driftMetricsAddress({})).toEqual({ host: '127.0.0.1', port: DEFAULT_DRIFT_METRICS_PORT });
     expect(driftMetricsAddress({ MLOPS_WORKER_METRICS_PORT: '0' })).toBeUndefined();
