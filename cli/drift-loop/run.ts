@@ -84,6 +84,7 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
   const log = options.log ?? ((line: string) => console.log(line));
   const outDir = options.outDir ?? path.join(mlopsHome(), 'reports', 'drift-loop');
   const registry = new FileRegistry(paths.registry());
+  const feedback = new FileFeedbackStore(paths.feedback());
   const monitor = client.workflow.getHandle(monitorWorkflowId(modelName));
   const days = readWeatherDays();
   const seattle = shuffledDays(days, 'Seattle', options.seed ?? 1);
@@ -106,7 +107,8 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
     const serving = await registry.getServing(modelName);
     if (!serving) throw new Error(`drift loop: "${modelName}" is not deployed`);
     const version = serving.version;
-    const linesBefore = lineCount(path.join(paths.featureLogs(), modelName, `${version}.jsonl`));
+    const logFile = path.join(paths.featureLogs(), modelName, `${version}.jsonl`);
+    const linesBefore = lineCount(logFile);
     const body = await predictThroughEndpoint(
       modelName,
       rows.map((r) => r.features),
@@ -125,13 +127,12 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
         )
         .join('\n');
       await appendFeedbackRows(
-        { registry, feedback: new FileFeedbackStore(paths.feedback()) },
+        { registry, feedback },
         { modelName, content: `${content}\n`, source: `${traffic} window`, format: 'jsonl' },
       );
     }
     // The model server appends its feature log after answering: the window is complete once every row is there
     // (counted from the lines before this window's request: the deploy's smoke and canary rows are logged too).
-    const logFile = path.join(paths.featureLogs(), modelName, `${version}.jsonl`);
     const expected = (logged.get(version) ?? linesBefore) + rows.length;
     logged.set(version, expected);
     await until(`${expected} rows in ${logFile}`, timeoutMs, async () =>
