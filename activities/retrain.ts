@@ -11,7 +11,7 @@ import {
 import { FeedbackError, parseFeedbackLines, type FeedbackRow } from '../lib/data/feedback';
 import type { DatasetFormat } from '../lib/data/schema-config';
 import { validateHyperparameters, type SearchSpace } from '../lib/models/search-space';
-import { defaultHoldoutMetric, holdoutMetrics, judgeChallenger } from '../lib/retrain/compare';
+import { defaultHoldoutMetric, holdoutMetrics, holdoutMetricsFor, judgeChallenger } from '../lib/retrain/compare';
 import { feedbackWindow, mergedRecords, splitHoldout } from '../lib/retrain/feedback-window';
 import { runBatches } from '../serving/inference';
 import { loadServedModel } from '../serving/model';
@@ -185,7 +185,7 @@ export function createRetrainActivities({ store, registry, feedback }: RetrainDe
         throw err;
       }
       const metric = settings.metric ?? defaultHoldoutMetric(version.task);
-      const fitting = version.task === 'regression' ? ['mse', 'mae', 'r2'] : ['accuracy', 'logLoss'];
+      const fitting = holdoutMetricsFor(version.task);
       if (!fitting.includes(metric)) {
         throw nonRetryable(
           `retrain.metric: "${metric}" does not fit a ${version.task} model; use one of ${fitting.join(', ')}`,

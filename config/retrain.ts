@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { HOLDOUT_METRICS, type HoldoutMetric } from '../lib/retrain/compare';
 import { issueLines } from './zod-issues';
 
 /** The holdout metric a challenger must improve: lower is better for errors and log loss, higher for the rest. */
-export const RETRAIN_METRICS = ['mse', 'mae', 'r2', 'accuracy', 'logLoss'] as const;
-export type RetrainMetric = (typeof RETRAIN_METRICS)[number];
+export const RETRAIN_METRICS = HOLDOUT_METRICS;
+export type RetrainMetric = HoldoutMetric;
 
 /**
  * Retraining a model on new labelled data (`retrainWorkflow`): which feedback rows it learns from and which it keeps

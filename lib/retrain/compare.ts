@@ -1,7 +1,11 @@
 import { regressionMetrics } from '../metrics';
 import { LOG_LOSS_EPSILON } from '../metrics/classification';
 
-export type HoldoutMetric = 'mse' | 'mae' | 'r2' | 'accuracy' | 'logLoss';
+/** The holdout metrics a regression or a classification model can be compared on; the first is its default. */
+const TASK_METRICS = { regression: ['mse', 'mae', 'r2'], classification: ['accuracy', 'logLoss'] } as const;
+
+export const HOLDOUT_METRICS = [...TASK_METRICS.regression, ...TASK_METRICS.classification] as const;
+export type HoldoutMetric = (typeof HOLDOUT_METRICS)[number];
 
 /** A served prediction: a number (null when not finite) for regression, a label with class probabilities otherwise. */
 export type HoldoutPrediction = number | null | { label: string | number; probabilities: Record<string, number> };
@@ -16,7 +20,12 @@ const LOWER_IS_BETTER: Record<HoldoutMetric, boolean> = {
 
 /** The metric compared by default: MSE for regression, accuracy for classification. */
 export function defaultHoldoutMetric(task: 'regression' | 'classification'): HoldoutMetric {
-  return task === 'regression' ? 'mse' : 'accuracy';
+  return TASK_METRICS[task][0];
+}
+
+/** The metrics that fit a model of `task`. */
+export function holdoutMetricsFor(task: 'regression' | 'classification'): readonly HoldoutMetric[] {
+  return TASK_METRICS[task];
 }
 
 /**
