@@ -5,6 +5,7 @@ import { onnx } from 'onnx-proto';
 import { parseMonitorSettings, type MonitorSettings } from '../config/monitor';
 import type { ReferenceHistogram } from '../lib/data/histogram';
 import { computeDrift, DriftReferenceError, type DriftMetric, type DriftReport } from '../lib/drift';
+import { featureLogFile } from '../serving/feature-log';
 import { ArtifactNotFoundError, type ArtifactStore } from '../stores/artifact-store';
 import type { ModelVersion, Registry } from '../stores/registry';
 import type { CheckRequest, DriftCheckInput, EnsureMonitorResult, MonitorCursor } from '../workflows/monitor-defs';
@@ -126,7 +127,7 @@ export function createMonitoringActivities(deps: MonitoringDependencies) {
         );
       }
       const reference = await referenceOf(version);
-      const file = path.join(featureLogDir, modelName, `${serving.version}.jsonl`);
+      const file = featureLogFile(featureLogDir, modelName, serving.version);
       const window = await readFeatureLogWindow(file, offset, settings.maxWindowRows, Object.keys(reference));
       let report: DriftReport;
       try {

@@ -22,6 +22,11 @@ function rawValue(kind: ServedModel['features'][number]['kind'], value: number |
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/** Where a model version's served rows are logged (and where the drift monitor reads them). */
+export function featureLogFile(dir: string, modelName: string, version: string | number): string {
+  return path.join(dir, modelName, `${version}.jsonl`);
+}
+
 /**
  * Appends a sample of served rows (features, prediction, timestamp) as JSON lines to `<dir>/<model>/<version>.jsonl`.
  * Each batch of lines is one append, and appends are queued, so lines never interleave or break.
@@ -42,7 +47,7 @@ export class FeatureLog {
   }
 
   fileFor(model: Pick<ServedModel, 'name' | 'version'>): string {
-    return path.join(this.options.dir, model.name, `${model.version}.jsonl`);
+    return featureLogFile(this.options.dir, model.name, model.version);
   }
 
   record(model: ServedModel, batch: FeatureBatch, predictions: Prediction[]): void {

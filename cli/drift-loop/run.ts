@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { appendFeedbackRows } from '../../activities/feedback';
 import { mlopsHome, paths } from '../../config/paths';
+import { featureLogFile } from '../../serving/feature-log';
 import { FileFeedbackStore } from '../../stores/feedback-store';
 import { FileRegistry } from '../../stores/registry';
 import {
@@ -107,7 +108,7 @@ export async function runDriftLoop(options: DriftLoopOptions): Promise<DriftLoop
     const serving = await registry.getServing(modelName);
     if (!serving) throw new Error(`drift loop: "${modelName}" is not deployed`);
     const version = serving.version;
-    const logFile = path.join(paths.featureLogs(), modelName, `${version}.jsonl`);
+    const logFile = featureLogFile(paths.featureLogs(), modelName, version);
     const linesBefore = lineCount(logFile);
     const body = await predictThroughEndpoint(
       modelName,
