@@ -1,11 +1,12 @@
 // workflows/retrain-defs.ts
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { RetrainSettingsInput } from '../config/retrain';
+import type { DriftMetric } from '../lib/drift';
 export interface DriftEvidence {
   windowEnd: string;
   version: number;
   score: number;
-  metric: 'kl' | 'psi' | 'js';
+  metric: DriftMetric;
   features: Record<string, number>;
   rows: number;
 }
