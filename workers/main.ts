@@ -31,7 +31,9 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
     throw new Error(`${unreachableMessage(connection.address ?? '(no address)')}\n(${err.message})`);
   });
   const driftMetrics = new DriftMetrics();
-  const driftAddress = driftMetricsAddress();
+  const configuredDriftAddress = driftMetricsAddress();
+  // A training worker runs no monitoring activity: it leaves the drift port to the worker that does.
+  const driftAddress = role === 'training' ? undefined : configuredDriftAddress;
   // A port already taken (another worker on this machine) costs the drift endpoint, not the worker.
   const driftServer = driftAddress
     ? await serveMetrics(driftMetrics.registry, driftAddress).catch((err: Error) => {
