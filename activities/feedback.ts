@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { DatasetReadError } from '../lib/data/cells';
 import { FeedbackError, feedbackRowsFromTable, parseFeedbackLines, type FeedbackRow } from '../lib/data/feedback';
 import { parseCsvTable } from '../lib/data/parse-csv';
@@ -104,17 +103,5 @@ export async function appendFeedbackRows(
     ignoredColumns,
     truncatedLastLine,
     file: feedback.location(request.modelName),
-  };
-}
-
-export function createFeedbackActivities(deps: FeedbackDependencies) {
-  return {
-    /** `appendFeedbackRows` as an activity: rows that do not fit the model fail at once (FeedbackError). */
-    async appendFeedback(request: AppendFeedbackRequest): Promise<AppendFeedbackResult> {
-      return appendFeedbackRows(deps, request).catch((err: Error) => {
-        if (err instanceof FeedbackError) throw ApplicationFailure.nonRetryable(err.message, 'FeedbackError');
-        throw err;
-      });
-    },
   };
 }

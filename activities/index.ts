@@ -10,7 +10,6 @@ import { createDeployActivities } from './deploy';
 import { LocalTarget } from './deploy/local';
 import type { DeploymentTarget } from './deploy/target';
 import type { DriftMetrics } from './drift-metrics';
-import { createFeedbackActivities } from './feedback';
 import { createHpoActivities } from './hpo';
 import { createMonitoringActivities } from './monitoring';
 import { createRegistryActivities } from './registry';
@@ -46,7 +45,6 @@ export function createActivities(deps: ActivityDependencies) {
     suggestTrials,
     ...deploy,
     ...monitoring,
-    ...createFeedbackActivities(retrainDeps),
     ...createRetrainActivities(retrainDeps),
   };
 }
