@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { MODEL_NAME_PATTERN } from '../config/project';
+import { lockFile } from './file-lock';
 
 const NEWLINE = 0x0a;
 
@@ -43,13 +43,7 @@ export class FileFeedbackStore implements FeedbackStore {
     await fs.mkdir(this.root, { recursive: true });
     const handle = await fs.open(file, 'a');
     await handle.close();
-    const release = await lockfile.lock(file, {
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true },
-      lockfilePath: `${file}.lock`,
-      onCompromised: () => undefined,
-    });
+    const release = await lockFile(file, () => undefined);
     try {
       await this.repairTail(file);
       await fs.appendFile(file, `${lines.join('\n')}\n`);

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { ArtifactRef } from './artifact-store';
 import { createFileAtomic, writeFileAtomic } from './atomic-file';
+import { lockFile } from './file-lock';
 import { MODEL_NAME_PATTERN, type LifecycleConfig } from '../config/project';
 
 /** One registered model version with its lineage: what data and settings produced it, and how well it did. */
@@ -189,14 +189,8 @@ export class FileRegistry implements Registry {
     const file = this.servingFile(name);
     await fs.mkdir(path.dirname(file), { recursive: true });
     let compromised: Error | undefined;
-    const release = await lockfile.lock(file, {
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true },
-      lockfilePath: `${file}.lock`,
-      // The library's default throws from a timer (crashing the worker); fail this write instead.
-      onCompromised: (err) => (compromised = err),
-    });
+    // A lost lock fails this write.
+    const release = await lockFile(file, (err) => (compromised = err));
     try {
       const result = await fn();
       if (compromised) throw new Error(`the lock on ${file} was lost while writing: ${compromised.message}`);
