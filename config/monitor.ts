@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration';
+import { MAX_CONSECUTIVE_WINDOWS, MAX_HISTORY_LIMIT } from './monitor-limits';
 import { issueLines } from './zod-issues';
 
 /**
@@ -23,7 +24,7 @@ export const monitorSettingsSchema = z
     /** ε: the drift score above which a window counts as drifted. */
     epsilon: z.number().min(0).default(0.1),
     /** N: drifted windows in a row that raise an alarm (hysteresis against one noisy window). */
-    consecutiveWindows: z.number().int().min(1).max(1000).default(3),
+    consecutiveWindows: z.number().int().min(1).max(MAX_CONSECUTIVE_WINDOWS).default(3),
     /** The divergence behind the score: KL(train ‖ live), population stability index or Jensen-Shannon. */
     metric: z.enum(['kl', 'psi', 'js']).default('kl'),
     /** Added to every bin's proportion before KL and PSI, so empty bins stay finite. */
@@ -31,7 +32,7 @@ export const monitorSettingsSchema = z
     /** How per-feature scores become the window's score. */
     aggregate: z.enum(['max', 'mean']).default('max'),
     /** Windows kept in `driftHistory` (the oldest are dropped, also across continue-as-new). */
-    historyLimit: z.number().int().min(1).max(10_000).default(500),
+    historyLimit: z.number().int().min(1).max(MAX_HISTORY_LIMIT).default(500),
     /** Windows per workflow run before it continues as new (earlier if Temporal suggests it). */
     windowsPerRun: z.number().int().min(1).max(10_000).default(200),
     retrain: z

@@ -17,6 +17,7 @@ import {
 import type { Activities } from '../activities';
 import type { DriftWindowResult } from '../activities/monitoring';
 import { isDuration } from '../config/duration';
+import { MAX_CONSECUTIVE_WINDOWS } from '../config/monitor-limits';
 import { MODEL_NAME } from '../config/search-attributes';
 import { nextAlarmState } from '../lib/drift/alarm';
 import {
@@ -92,7 +93,12 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     // Signals cannot be refused: invalid values (the CLI checks them first) are logged and ignored.
     if (epsilon !== undefined && Number.isFinite(epsilon) && epsilon >= 0) settings = { ...settings, epsilon };
     else if (epsilon !== undefined) log.warn('setThresholds: ignored epsilon', { epsilon });
-    if (consecutiveWindows !== undefined && Number.isInteger(consecutiveWindows) && consecutiveWindows >= 1)
+    if (
+      consecutiveWindows !== undefined &&
+      Number.isInteger(consecutiveWindows) &&
+      consecutiveWindows >= 1 &&
+      consecutiveWindows <= MAX_CONSECUTIVE_WINDOWS
+    )
       settings = { ...settings, consecutiveWindows };
     else if (consecutiveWindows !== undefined)
       log.warn('setThresholds: ignored consecutiveWindows', { consecutiveWindows });

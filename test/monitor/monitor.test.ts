@@ -263,7 +263,7 @@ describe('monitorWorkflow', () => {
       expect(await checkWindow(handle)).toMatchObject({ alarm: false, consecutive: 0 });
       expect((await handle.query(monitorStatusQuery)).settings).toMatchObject({ epsilon: 1000, consecutiveWindows: 2 });
       // Invalid values are ignored; a short interval makes the monitor read windows on its own.
-      await handle.signal(setThresholdsSignal, { epsilon: -1, interval: '1 second' });
+      await handle.signal(setThresholdsSignal, { epsilon: -1, consecutiveWindows: 1001, interval: '1 second' });
       const status = await waitFor(
         'windows on the interval',
         async () => {
@@ -272,7 +272,7 @@ describe('monitorWorkflow', () => {
         },
         20_000,
       );
-      expect(status.settings).toMatchObject({ epsilon: 1000, interval: '1 second' });
+      expect(status.settings).toMatchObject({ epsilon: 1000, consecutiveWindows: 2, interval: '1 second' });
       await handle.terminate();
     });
   });

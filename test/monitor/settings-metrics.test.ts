@@ -35,6 +35,8 @@ describe('monitor settings', () => {
 
   it('a bad monitor section of the project config names monitor.<field>', () => {
     expect(() => parseLifecycleConfig({ monitor: { historyLimit: 0 } })).toThrow('monitor.historyLimit');
+    // The history travels in continue-as-new inputs and query answers: bounded well under the 2 MB payload limit.
+    expect(() => parseLifecycleConfig({ monitor: { historyLimit: 1001 } })).toThrow('monitor.historyLimit');
   });
 });
 
