@@ -24,6 +24,7 @@ import {
   type ThresholdUpdate,
 } from '../../workflows/monitor-defs';
 import { readConfigFile } from '../config-file';
+import { describeWorkflow } from '../workflow-lookup';
 
 export interface MonitorCommandOptions {
   /** Project config whose `monitor` section to use. */
@@ -248,13 +249,9 @@ export async function monitorDeleteCommand(modelName: string): Promise<void> {
 
 /** Terminates the model's monitor if one runs (a running retrain is not affected). Returns whether one ran. */
 export async function stopMonitor(client: Client, modelName: string, reason: string): Promise<boolean> {
-  const handle = client.workflow.getHandle(monitorWorkflowId(modelName));
-  const info = await handle.describe().catch((err: Error) => {
-    if (err instanceof WorkflowNotFoundError) return undefined;
-    throw err;
-  });
+  const info = await describeWorkflow(client, monitorWorkflowId(modelName));
   if (info?.status.name !== 'RUNNING') return false;
-  await handle.terminate(reason);
+  await client.workflow.getHandle(monitorWorkflowId(modelName)).terminate(reason);
   return true;
 }
 

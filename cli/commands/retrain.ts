@@ -1,9 +1,4 @@
-import {
-  Client,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowFailedError,
-  WorkflowNotFoundError,
-} from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import fs from 'node:fs';
 import { appendFeedbackRows } from '../../activities/feedback';
@@ -22,6 +17,7 @@ import {
 } from '../../workflows/retrain-defs';
 import { failureMessage } from '../process-utils';
 import { ProgressLine } from '../progress-bar';
+import { describeWorkflow } from '../workflow-lookup';
 
 export interface RetrainOptions {
   champion?: number;
@@ -43,17 +39,7 @@ export async function nextRetrainNumber(client: Client, modelName: string): Prom
   }
   // Visibility lags behind starts: step over IDs that exist already.
   for (;;) {
-    const exists = await client.workflow
-      .getHandle(retrainWorkflowId(modelName, n))
-      .describe()
-      .then(
-        () => true,
-        (err: Error) => {
-          if (err instanceof WorkflowNotFoundError) return false;
-          throw err;
-        },
-      );
-    if (!exists) return n;
+    if (!(await describeWorkflow(client, retrainWorkflowId(modelName, n)))) return n;
     n++;
   }
 }

@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
@@ -34,6 +34,7 @@ import { testAddress, uniqueTaskQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/processes';
 import { appendRows, driftedRows, featureLogFile, liveRows, seattleOnnxWithReference, serveVersion } from './fixtures';
 import { evidenceQuery, finishRetrainSignal } from './workflows';
+import { describeWorkflow } from '../../cli/workflow-lookup';
 
 let client: Client;
 let connection: NativeConnection;
@@ -97,16 +98,7 @@ async function checkWindow(handle: MonitorHandle): Promise<DriftPoint> {
 }
 
 async function exists(workflowId: string): Promise<boolean> {
-  return client.workflow
-    .getHandle(workflowId)
-    .describe()
-    .then(
-      () => true,
-      (err: Error) => {
-        if (err instanceof WorkflowNotFoundError) return false;
-        throw err;
-      },
-    );
+  return (await describeWorkflow(client, workflowId)) !== undefined;
 }
 
 describe('monitorWorkflow', () => {
